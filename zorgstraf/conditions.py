@@ -1,0 +1,246 @@
+"""The condition language of rule files: parse, evaluate (reference), compile (durable-rules).
+
+Grammar (YAML):
+
+    als:                           # a mapping of field tests is an AND
+      verdachte.aangehouden: true  # equality
+      sash: null                   # the value is unknown
+      eerdere_incidenten_12m: {">=": {parameter: herhaling_drempel}}
+      incidentsoort: {bevat_iets_anders_dan: [overig]}
+    als: {alle: [...]}  {een_van: [...]}  {niet: ...}  {minstens: 2, van: [...]}
+
+Semantics: a test on an unknown value (null, or a field of an absent `verdachte`) is false;
+`niet` is plain negation. The reference evaluator and the durable-rules compiler implement
+the same semantics; a property test checks they agree.
+"""
+
+from __future__ import annotations
+
+import difflib
+import itertools
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Callable
+
+from .fields import CATALOGUE, FieldSpec
+
+Path = tuple  # location inside a YAML document, for file:line errors
+
+
+class ConditionError(Exception):
+    def __init__(self, path: Path, message: str):
+        self.path = path
+        self.message = message
+        super().__init__(message)
+
+
+# --- AST -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Param:
+    """A reference to a dated parameter, resolved per melding date."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Leaf:
+    field: str
+    op: str
+    operand: Any  # a value, a tuple of values, None, or a Param
+
+
+@dataclass(frozen=True)
+class All:
+    children: tuple
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    children: tuple
+
+
+@dataclass(frozen=True)
+class Not:
+    child: Any
+
+
+@dataclass(frozen=True)
+class AtLeast:
+    count: int
+    children: tuple
+
+
+@dataclass(frozen=True)
+class DayRange:
+    """Receipt day within [start, end] (either may be None). Compiled from geldig_van/tot."""
+
+    start: date | None
+    end: date | None
+
+
+TRUE = All(())
+
+LIST_OPS = {"bevat", "bevat_niet", "bevat_een_van", "bevat_geen_van", "bevat_iets_anders_dan"}
+VALUE_OPS = {"==", "!=", ">=", ">", "<=", "<", "in", "niet_in"}
+ORDER_OPS = {">=", ">", "<=", "<"}
+
+
+def _suggest(word: str, options) -> str:
+    close = difflib.get_close_matches(str(word), [str(o) for o in options], n=1, cutoff=0.6)
+    return f" (bedoelde je '{close[0]}'?)" if close else ""
+
+
+# --- parsing ---------------------------------------------------------------------------------
+
+
+@dataclass
+class ParseContext:
+    parameters: dict[str, Any]  # name -> Parameter (must have .kind-compatible values)
+    fields_used: list[str] = field(default_factory=list)
+    reads: set[tuple[str, str]] = field(default_factory=set)  # (output, value) read
+
+
+def parse(raw: Any, ctx: ParseContext, path: Path = ()) -> Any:
+    """A list or a mapping is an AND of its items; combinators may stand beside field tests."""
+    if isinstance(raw, list) and raw:
+        return _all(tuple(parse(item, ctx, path + (i,)) for i, item in enumerate(raw)))
+    if not isinstance(raw, dict) or not raw:
+        raise ConditionError(path, "een voorwaarde is een niet-lege mapping of lijst")
+    if ("minstens" in raw) != ("van" in raw):
+        raise ConditionError(path, "'minstens' en 'van' horen bij elkaar")
+    parts = []
+    for k, v in raw.items():
+        k = str(k)
+        if k in ("alle", "een_van"):
+            if not isinstance(v, list) or not v:
+                raise ConditionError(path + (k,), f"'{k}' verwacht een niet-lege lijst")
+            children = tuple(parse(item, ctx, path + (k, i)) for i, item in enumerate(v))
+            parts.append(_all(children) if k == "alle" else AnyOf(children))
+        elif k == "niet":
+            parts.append(Not(parse(v, ctx, path + ("niet",))))
+        elif k == "minstens":
+            parts.append(_parse_at_least(raw["minstens"], raw["van"], ctx, path))
+        elif k != "van":
+            parts.append(_parse_test(k, v, ctx, path + (k,)))
+    return _all(tuple(parts))
+
+
+def _all(children: tuple) -> Any:
+    return children[0] if len(children) == 1 else All(children)
+
+
+def _parse_at_least(count: Any, items: Any, ctx: ParseContext, path: Path) -> Any:
+    if not isinstance(items, list) or not items:
+        raise ConditionError(path + ("van",), "'van' verwacht een niet-lege lijst")
+    if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= len(items):
+        raise ConditionError(path + ("minstens",), f"'minstens' moet een getal van 1 tot {len(items)} zijn")
+    if len(list(itertools.combinations(range(len(items)), count))) > 64:
+        raise ConditionError(path, "'minstens' over te veel voorwaarden (meer dan 64 combinaties)")
+    return AtLeast(count, tuple(parse(item, ctx, path + ("van", i)) for i, item in enumerate(items)))
+
+
+def _parse_test(name: str, raw: Any, ctx: ParseContext, path: Path) -> Any:
+    if name in ("toelichting",):
+        raise ConditionError(path, "'toelichting' is vrije tekst en mag nooit door regels worden gebruikt")
+    spec = CATALOGUE.get(name)
+    if spec is None:
+        raise ConditionError(path, f"onbekend veld '{name}'{_suggest(name, CATALOGUE)}")
+    ctx.fields_used.append(name)
+    if isinstance(raw, dict):
+        if len(raw) != 1:
+            raise ConditionError(path, "een veldtest heeft precies één operator")
+        op, operand = next(iter(raw.items()))
+        op = str(op)
+    else:
+        op, operand = "==", raw
+    allowed = LIST_OPS if spec.kind == "list" else VALUE_OPS
+    if op not in allowed:
+        raise ConditionError(path, f"operator '{op}' past niet bij veld '{name}'{_suggest(op, allowed)}")
+    operand = _check_operand(spec, op, operand, ctx, path + (op,) if isinstance(raw, dict) else path)
+    if spec.output:
+        values = operand if isinstance(operand, tuple) else (operand,)
+        if op == "bevat_iets_anders_dan":
+            values = tuple(v for v in spec.values if v not in values)
+        ctx.reads.update((spec.name, v) for v in values)
+    return Leaf(name, op, operand)
+
+
+def _check_operand(spec: FieldSpec, op: str, operand: Any, ctx: ParseContext, path: Path) -> Any:
+    if isinstance(operand, dict) and set(operand) == {"parameter"}:
+        name = operand["parameter"]
+        if name not in ctx.parameters:
+            raise ConditionError(path, f"onbekende parameter '{name}'{_suggest(name, ctx.parameters)}")
+        if op in ("in", "niet_in") or spec.kind == "list":
+            raise ConditionError(path, "een parameter kan hier niet worden gebruikt")
+        for value in ctx.parameters[name].values():
+            _check_scalar(spec, value, path, allow_null=False)
+        return Param(name)
+    if op in ("in", "niet_in", "bevat_een_van", "bevat_geen_van", "bevat_iets_anders_dan"):
+        if not isinstance(operand, list) or not operand:
+            raise ConditionError(path, f"'{op}' verwacht een niet-lege lijst")
+        return tuple(_check_scalar(spec, v, path, allow_null=False) for v in operand)
+    if operand is None:
+        if op not in ("==", "!=") or not (spec.nullable or spec.kind == "object"):
+            raise ConditionError(path, f"veld '{spec.name}' kan niet onbekend (null) zijn")
+        return None
+    if op in ORDER_OPS and spec.kind != "int":
+        raise ConditionError(path, f"'{op}' kan alleen met getallen; '{spec.name}' is geen getal")
+    return _check_scalar(spec, operand, path, allow_null=False)
+
+
+def _check_scalar(spec: FieldSpec, value: Any, path: Path, allow_null: bool) -> Any:
+    kind = spec.kind
+    if kind == "object":
+        raise ConditionError(path, f"'{spec.name}' kan alleen met null worden vergeleken")
+    if kind == "bool" and not isinstance(value, bool):
+        raise ConditionError(path, f"'{spec.name}' verwacht true of false, niet {value!r}")
+    if kind == "int" and (not isinstance(value, int) or isinstance(value, bool)):
+        raise ConditionError(path, f"'{spec.name}' verwacht een geheel getal, niet {value!r}")
+    if kind in ("enum", "list") and value not in spec.values:
+        raise ConditionError(path, f"onbekende waarde '{value}' voor '{spec.name}'{_suggest(value, spec.values)}")
+    return value
+
+
+# --- reference evaluation --------------------------------------------------------------------
+
+
+def evaluate(node: Any, facts: dict, day: date, params: Callable[[str, date], Any]) -> bool:
+    """Evaluate a parsed condition on domain facts (the reference semantics)."""
+    if isinstance(node, All):
+        return all(evaluate(c, facts, day, params) for c in node.children)
+    if isinstance(node, AnyOf):
+        return any(evaluate(c, facts, day, params) for c in node.children)
+    if isinstance(node, Not):
+        return not evaluate(node.child, facts, day, params)
+    if isinstance(node, AtLeast):
+        return sum(evaluate(c, facts, day, params) for c in node.children) >= node.count
+    if isinstance(node, DayRange):
+        return (node.start is None or day >= node.start) and (node.end is None or day <= node.end)
+    value = facts.get(node.field)
+    operand = params(node.operand.name, day) if isinstance(node.operand, Param) else node.operand
+    op = node.op
+    spec = CATALOGUE[node.field]
+    if spec.kind == "list":
+        value = value or ()
+        if op == "bevat":
+            return operand in value
+        if op == "bevat_niet":
+            return operand not in value
+        if op == "bevat_een_van":
+            return any(v in value for v in operand)
+        if op == "bevat_geen_van":
+            return not any(v in value for v in operand)
+        return any(v not in operand for v in value)  # bevat_iets_anders_dan
+    if op == "==":
+        return value is None if operand is None else (value is not None and value == operand)
+    if op == "!=":
+        return value is not None if operand is None else not (value is not None and value == operand)
+    if op == "in":
+        return value is not None and value in operand
+    if op == "niet_in":
+        return not (value is not None and value in operand)
+    if value is None:
+        return False
+    return {">=": value >= operand, ">": value > operand, "<=": value <= operand, "<": value < operand}[op]

@@ -1,0 +1,50 @@
+"""One exception tree for everything zorgstraf raises on purpose.
+
+Every error carries a one-line message fit for stderr; the CLI prints `str(error)`
+and never a traceback.
+"""
+
+from __future__ import annotations
+
+
+class ZorgstrafError(Exception):
+    """Base of all expected errors."""
+
+
+class RuleFileError(ZorgstrafError):
+    """A rule, parameter or overlay file is invalid. Prints as `file:line: message`."""
+
+    def __init__(self, path: str, line: int | None, message: str):
+        self.path = str(path)
+        self.line = line
+        self.message = message
+        super().__init__(f"{self.path}:{line if line is not None else 1}: {message}")
+
+
+class RuleFileErrors(ZorgstrafError):
+    """Several rule file errors found in one pass (rules check reports them all)."""
+
+    def __init__(self, errors: list[RuleFileError]):
+        self.errors = errors
+        super().__init__("\n".join(str(e) for e in errors))
+
+
+class InputError(ZorgstrafError):
+    """A melding could not be read or does not fit the contract."""
+
+    def __init__(self, source: str, line: int | None, field: str | None, reason: str):
+        self.source = source
+        self.line = line
+        self.field = field
+        self.reason = reason
+        where = source if line is None else f"{source}:{line}"
+        what = f"veld '{field}': " if field else ""
+        super().__init__(f"{where}: {what}{reason}")
+
+
+class EngineError(ZorgstrafError):
+    """The rule engine failed in a way the wrapper could not absorb."""
+
+
+class ConfigError(ZorgstrafError):
+    """Usage or configuration problem (exit code 2)."""

@@ -1,0 +1,120 @@
+"""The fields rules may read: derived from the Melding schema, plus the derived outputs.
+
+A rule names fields in domain terms (`verdachte.wapen`, `incidentsoort`). This module knows
+each field's kind and values, turns a Melding into a flat dict of domain facts, and is the
+single place that decides what a rule may *not* see (`toelichting`, ids, timestamps).
+"""
+
+from __future__ import annotations
+
+import enum
+import types
+import typing
+from dataclasses import dataclass
+from datetime import date
+
+from pydantic import BaseModel
+
+from . import schema
+
+# Never available to rules: free text (privacy), identifiers, the raw timestamp
+# (time-dependence goes through geldig_van/geldig_tot and dated parameters).
+HIDDEN = {"melding_id", "ontvangen_op", "toelichting"}
+
+# Derived outputs that later rules may read (forward chaining), with their value sets.
+OUTPUTS: dict[str, type[enum.Enum]] = {
+    "afstemming": schema.Afstemming,
+    "partners": schema.Partner,
+    "interventies": schema.Interventie,
+    "indicatoren": schema.Indicator,
+}
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str  # domain name, e.g. "verdachte.wapen"
+    kind: str  # "bool" | "int" | "enum" | "list" | "object"
+    values: tuple[str, ...] = ()  # enum / list values
+    nullable: bool = False  # the field itself may be null
+    parent: str | None = None  # nullable parent object (its absence makes this unknown)
+    output: bool = False  # a derived output, not an input field
+    minimum: int | None = None
+    maximum: int | None = None
+
+
+def _unwrap_optional(annotation):
+    args = typing.get_args(annotation)
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType) and type(None) in args:
+        rest = [a for a in args if a is not type(None)]
+        return rest[0], True
+    return annotation, False
+
+
+def _base_type(annotation):
+    while typing.get_origin(annotation) is typing.Annotated:
+        annotation = typing.get_args(annotation)[0]
+    return annotation
+
+
+def _build_catalogue() -> dict[str, FieldSpec]:
+    specs: dict[str, FieldSpec] = {}
+
+    def visit(model: type[BaseModel], prefix: str, parent: str | None):
+        for name, info in model.model_fields.items():
+            full = f"{prefix}{name}"
+            if full in HIDDEN:
+                continue
+            ann, nullable = _unwrap_optional(info.annotation)
+            ann = _base_type(ann)
+            bounds = {}
+            for meta in info.metadata:
+                if hasattr(meta, "ge"):
+                    bounds["minimum"] = meta.ge
+                if hasattr(meta, "le"):
+                    bounds["maximum"] = meta.le
+            if isinstance(ann, type) and issubclass(ann, BaseModel):
+                if nullable:
+                    specs[full] = FieldSpec(full, "object", nullable=True, parent=parent)
+                visit(ann, f"{full}.", full if nullable else parent)
+            elif typing.get_origin(ann) is list:
+                item = typing.get_args(ann)[0]
+                specs[full] = FieldSpec(full, "list", tuple(v.value for v in item), parent=parent)
+            elif isinstance(ann, type) and issubclass(ann, enum.Enum):
+                specs[full] = FieldSpec(full, "enum", tuple(v.value for v in ann), nullable, parent)
+            elif ann is bool:
+                specs[full] = FieldSpec(full, "bool", nullable=nullable, parent=parent)
+            elif ann is int:
+                specs[full] = FieldSpec(full, "int", nullable=nullable, parent=parent, **bounds)
+            else:  # pragma: no cover - guards future schema changes
+                raise TypeError(f"field {full} has a type rules cannot read: {ann!r}")
+
+    visit(schema.Melding, "", None)
+    for name, values in OUTPUTS.items():
+        specs[name] = FieldSpec(name, "list", tuple(v.value for v in values), output=True)
+    return specs
+
+
+CATALOGUE: dict[str, FieldSpec] = _build_catalogue()
+INPUT_FIELDS = [s for s in CATALOGUE.values() if not s.output]
+
+
+def domain_facts(melding: schema.Melding) -> dict[str, object]:
+    """Flat domain facts: dotted names, lists as tuples, unknown as None."""
+    facts: dict[str, object] = {}
+    for spec in INPUT_FIELDS:
+        value: object = melding
+        for part in spec.name.split("."):
+            value = getattr(value, part) if value is not None else None
+        if spec.kind == "object":
+            value = None if value is None else True
+        elif spec.kind == "list":
+            value = tuple(v.value for v in value)
+        elif isinstance(value, enum.Enum):
+            value = value.value
+        facts[spec.name] = value
+    return facts
+
+
+def received_day(melding: schema.Melding) -> date:
+    """The calendar day of receipt, in the offset the melding itself gives."""
+    return melding.ontvangen_op.date()

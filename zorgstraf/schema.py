@@ -1,0 +1,252 @@
+"""The contract: Melding in, Advies out (see shared/CONTRACT.md). Names are exact."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, StrictInt
+
+
+class Regio(StrEnum):
+    noord_nederland = "noord_nederland"
+    oost_nederland = "oost_nederland"
+    midden_nederland = "midden_nederland"
+    noord_holland = "noord_holland"
+    amsterdam_amstelland = "amsterdam_amstelland"
+    haaglanden_hollands_midden = "haaglanden_hollands_midden"
+    rotterdam_zuid_holland_zuid = "rotterdam_zuid_holland_zuid"
+    zeeland_west_brabant = "zeeland_west_brabant"
+    oost_brabant = "oost_brabant"
+    limburg = "limburg"
+
+
+class Bron(StrEnum):
+    politie = "politie"
+    veilig_thuis = "veilig_thuis"
+    zsm = "zsm"
+    huisarts = "huisarts"
+    school = "school"
+    ziekenhuis = "ziekenhuis"
+    overig = "overig"
+
+
+class Incidentsoort(StrEnum):
+    partnergeweld = "partnergeweld"
+    ex_partnerstalking = "ex_partnerstalking"
+    kindermishandeling = "kindermishandeling"
+    ouderenmishandeling = "ouderenmishandeling"
+    eergerelateerd_geweld = "eergerelateerd_geweld"
+    seksueel_geweld = "seksueel_geweld"
+    financiele_uitbuiting = "financiele_uitbuiting"
+    intiem_terreur = "intiem_terreur"
+    overig_huiselijk_geweld = "overig_huiselijk_geweld"
+    overig = "overig"
+
+
+class Sash(StrEnum):
+    laag = "laag"
+    midden = "midden"
+    hoog = "hoog"
+
+
+class Wapen(StrEnum):
+    geen = "geen"
+    dreiging = "dreiging"
+    gebruikt = "gebruikt"
+
+
+class Letsel(StrEnum):
+    geen = "geen"
+    licht = "licht"
+    ernstig = "ernstig"
+
+
+class Urgentie(StrEnum):
+    laag = "laag"
+    midden = "midden"
+    hoog = "hoog"
+    acuut = "acuut"
+
+
+URGENTIE_ORDE = {u: i for i, u in enumerate(Urgentie)}
+
+
+class Route(StrEnum):
+    zorg = "zorg"
+    straf = "straf"
+    tweesporen = "tweesporen"
+
+
+class Afstemming(StrEnum):
+    samen_op_in_acuut = "samen_op_in_acuut"
+    actie_overleg = "actie_overleg"
+    vt_op_zsm = "vt_op_zsm"
+    strafbare_kindermishandeling = "strafbare_kindermishandeling"
+    zorg_en_veiligheidshuis = "zorg_en_veiligheidshuis"
+    lokaal_veld = "lokaal_veld"
+
+
+class Partner(StrEnum):
+    veilig_thuis = "veilig_thuis"
+    politie = "politie"
+    om = "om"
+    rvdk = "rvdk"
+    reclassering = "reclassering"
+    zorg_en_veiligheidshuis = "zorg_en_veiligheidshuis"
+    burgemeester = "burgemeester"
+    vertrouwensarts = "vertrouwensarts"
+    slachtofferhulp = "slachtofferhulp"
+    lokaal_veld = "lokaal_veld"
+    vrouwenopvang = "vrouwenopvang"
+
+
+class Interventie(StrEnum):
+    veiligheidsbeoordeling = "veiligheidsbeoordeling"
+    veiligheidsplan = "veiligheidsplan"
+    tijdelijk_huisverbod = "tijdelijk_huisverbod"
+    gedragsaanwijzing = "gedragsaanwijzing"
+    contactverbod = "contactverbod"
+    voorlopige_hechtenis = "voorlopige_hechtenis"
+    reclasseringsadvies = "reclasseringsadvies"
+    raadsonderzoek = "raadsonderzoek"
+    zorgmelding_vt = "zorgmelding_vt"
+    dreigingsanalyse = "dreigingsanalyse"
+    aware = "aware"
+    mda_plus_plus = "mda_plus_plus"
+    risicotaxatie = "risicotaxatie"
+    afdoening_uitstellen = "afdoening_uitstellen"
+    consultatie_vertrouwensarts_ovj = "consultatie_vertrouwensarts_ovj"
+    hulpverlening = "hulpverlening"
+
+
+class ThvBeoordeling(StrEnum):
+    overwegen = "overwegen"
+    niet_van_toepassing = "niet_van_toepassing"
+    onvoldoende_informatie = "onvoldoende_informatie"
+
+
+class Fase(StrEnum):
+    directe_veiligheid = "directe_veiligheid"
+    risicogestuurd = "risicogestuurd"
+    herstelgericht = "herstelgericht"
+
+
+class Indicator(StrEnum):
+    """Derived facts the rules mark for the route decision (not a contract field of the input)."""
+
+    strafrechtelijk = "strafrechtelijk"
+    zorg = "zorg"
+
+
+class ScoreBand(StrEnum):
+    laag = "laag"
+    midden = "midden"
+    hoog = "hoog"
+
+
+Count = Annotated[StrictInt, Field(ge=0)]
+
+
+class _Strict(BaseModel):
+    # Unknown fields are errors: a typo must never be silently ignored.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Verdachte(_Strict):
+    aangehouden: StrictBool = False
+    parketnummer: StrictBool = False
+    minderjarig: StrictBool = False
+    woont_met_slachtoffer: StrictBool = False
+    wapen: Wapen = Wapen.geen
+    doodsbedreiging: StrictBool = False
+    verwurging: StrictBool = False
+    letsel: Letsel = Letsel.geen
+    eerdere_incidenten_12m: Count = 0
+    schending_afspraken: StrictBool = False
+    middelengebruik: StrictBool = False
+    psychische_problematiek: StrictBool = False
+    lvb: StrictBool = False
+    zorgmijdend: StrictBool = False
+
+
+class Slachtoffer(_Strict):
+    in_opvang: StrictBool = False
+    zwanger: StrictBool = False
+    angst_ernstig: StrictBool = False
+
+
+class Kinderen(_Strict):
+    aantal_minderjarig: Count = 0
+    getuige: StrictBool = False
+    slachtoffer: StrictBool = False
+    verblijfplaats_onbekend: StrictBool = False
+
+
+class Melding(_Strict):
+    melding_id: Annotated[str, Field(min_length=1, max_length=64)]
+    ontvangen_op: AwareDatetime
+    regio: Regio | None = None
+    bron: Bron = Bron.politie
+    incidentsoort: Annotated[list[Incidentsoort], Field(min_length=1)]
+    hg_label: StrictBool = False
+    acuut_gevaar: StrictBool = False
+    veiligheidsschaal: Annotated[StrictInt, Field(ge=0, le=7)] | None = None
+    sash: Sash | None = None
+    vermoeden_strafbare_km: StrictBool = False
+    eerder_besproken_actie_overleg: StrictBool = False
+    eerdere_vt_meldingen: Count = 0
+    lopende_hulpverlening: StrictBool = False
+    verdachte: Verdachte | None = None
+    slachtoffer: Slachtoffer = Field(default_factory=Slachtoffer)
+    kinderen: Kinderen = Field(default_factory=Kinderen)
+    toelichting: Annotated[str, Field(max_length=4000)] = ""
+
+
+class RegelsetInfo(BaseModel):
+    naam: str
+    versie: str
+    hash: str
+
+
+class Thv(BaseModel):
+    beoordeling: ThvBeoordeling
+    redenen: list[str]
+
+
+class ActieOverleg(BaseModel):
+    agenderen: bool
+    prioriteit: int | None
+
+
+class Uitleg(BaseModel):
+    regel: str
+    titel: str
+    reden: str
+    feiten: dict[str, bool | int | str | list[str] | None]
+    bron: str
+
+
+class Score(BaseModel):
+    punten: int
+    band: ScoreBand
+    bijdragen: dict[str, int]
+
+
+class Advies(BaseModel):
+    melding_id: str
+    regio: str
+    regelset: RegelsetInfo
+    urgentie: Urgentie
+    route: Route
+    afstemming: list[Afstemming]
+    partners: list[Partner]
+    interventies: list[Interventie]
+    thv: Thv
+    fase: Fase
+    actie_overleg: ActieOverleg
+    uitleg: list[Uitleg]
+    score: Score | None = None
+    # Added beyond the contract (adding is allowed): the derived indicators behind the route.
+    indicatoren: list[Indicator] = Field(default_factory=list)
+
