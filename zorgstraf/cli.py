@@ -1,0 +1,190 @@
+"""The `zorgstraf` command line. Thin: parsing, printing and exit codes; logic lives in the core.
+
+Exit codes: 0 success, 1 some input rejected or a test failed, 2 usage or configuration error.
+Errors are one line on stderr; never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from contextlib import contextmanager, nullcontext
+from pathlib import Path
+
+import click
+
+from . import schema
+from .errors import ConfigError, InputError, RuleFileErrors, ZorgstrafError
+from .io import AdviesWriter, count_lines, read_meldingen
+from .ruleset import load_ruleset
+from .triage import Triage, default_rules_dir, most_urgent_first
+
+FORMATS = ["table", "json", "jsonl", "csv"]
+PROGRESS_MIN = 2000  # show a progress bar from this many meldingen on, on a terminal
+
+
+class _Group(click.Group):
+    """Turns every expected error into one stderr line and the right exit code."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except RuleFileErrors as exc:
+            for err in exc.errors:
+                click.echo(str(err), err=True)
+            ctx.exit(2)
+        except ZorgstrafError as exc:
+            click.echo(f"fout: {exc}", err=True)
+            ctx.exit(2)
+        except BrokenPipeError:
+            sys.stderr.close()
+            ctx.exit(0)
+        except KeyboardInterrupt:
+            click.echo("afgebroken", err=True)
+            ctx.exit(130)
+
+
+@click.group(cls=_Group)
+@click.version_option(package_name="zorgstraf")
+def main():
+    """zorgstraf: triage van meldingen bij de samenloop van zorg en straf. Adviseert; een professional beslist."""
+
+
+@contextmanager
+def _output(path: str | None):
+    if path in (None, "-"):
+        yield sys.stdout
+        return
+    try:
+        with open(path, "w", encoding="utf-8", newline="") as stream:
+            yield stream
+    except OSError as exc:
+        raise ConfigError(f"{path}: kan niet schrijven ({exc.strerror})") from None
+
+
+def _progress(total: int | None, enabled: bool):
+    if not enabled:
+        return nullcontext(None)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from rich.console import Console
+
+    return Progress(TextColumn("triage"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                    console=Console(stderr=True), transient=True)
+
+
+@main.command()
+@click.argument("input_path", metavar="INPUT")
+@click.option("--regio", help="Regiovariant voor de hele batch (overschrijft regio in de melding).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), help="Uitvoer; standaard table op een terminal, anders jsonl.")
+@click.option("--output", "-o", "output", help="Schrijf naar dit bestand in plaats van stdout.")
+@click.option("--score", is_flag=True, help="Vul ook de transparante risicoscore (second opinion, nooit het besluit).")
+@click.option("--rules", "rules_dir", type=click.Path(file_okay=False), help="Map met regelbestanden (standaard: rules/).")
+def triage(input_path, regio, fmt, output, score, rules_dir):
+    """Advies voor elke melding in INPUT (.json, .jsonl, .csv, of - voor JSONL op stdin)."""
+    to_terminal = output in (None, "-") and sys.stdout.isatty()
+    fmt = fmt or ("table" if to_terminal else "jsonl")
+    runner = Triage(rules_dir=Path(rules_dir) if rules_dir else default_rules_dir(), regio=regio)
+    if score:
+        raise ConfigError("--score: de risicoscore is nog niet beschikbaar in deze versie")
+    runner.engine_for(runner.regio)  # fail early on rule errors, before reading input
+    rejected = 0
+
+    def on_error(err: InputError) -> None:
+        nonlocal rejected
+        rejected += 1
+        click.echo(f"afgewezen: {err}", err=True)
+
+    total = count_lines(input_path) if sys.stderr.isatty() else None
+    show = sys.stderr.isatty() and (total is None or total >= PROGRESS_MIN)
+    with _progress(total, show) as bar, _output(output) as stream:
+        task = bar.add_task("triage", total=total) if bar else None
+        advance = (lambda n: bar.advance(task, n)) if bar else (lambda n: None)
+        pairs = runner.stream(read_meldingen(input_path), on_error, advance)
+        if fmt == "table":
+            collected = list(pairs)
+            if bar:
+                bar.stop()
+            from .table import print_table
+
+            print_table(most_urgent_first(collected), stream, rejected)
+        else:
+            writer = AdviesWriter(stream, fmt)
+            for _, advies in pairs:
+                writer.write([advies])
+            writer.close()
+    if rejected:
+        click.echo(f"{rejected} melding(en) afgewezen", err=True)
+        sys.exit(1)
+
+
+@main.group()
+def rules():
+    """Regelbestanden controleren, testen en tonen."""
+
+
+def _rules_path(path: str | None) -> Path:
+    return Path(path) if path else default_rules_dir()
+
+
+@rules.command("check")
+@click.argument("path", required=False)
+def rules_check(path):
+    """Valideer regelbestanden; bij een fout: bestand:regel: melding, exit 2."""
+    from .ruletest import check
+    from .samples import generate
+
+    ruleset = load_ruleset(_rules_path(path))
+    probe = [schema.Melding.model_validate(m) for m in generate(3000, seed=7)]
+    probe += [ex.melding for r in ruleset.rules for ex in r.examples]
+    problems = check(ruleset, probe)
+    for line in problems:
+        click.echo(line, err=True)
+    if problems:
+        sys.exit(2)
+    click.echo(f"ok: {ruleset.name} {ruleset.version}, {len(ruleset.rules)} regels in {len(ruleset.strata)} lagen, hash {ruleset.digest[:12]}")
+
+
+@rules.command("test")
+@click.argument("path", required=False)
+def rules_test(path):
+    """Draai de voorbeelden die naast de regels staan; exit 1 bij een fout."""
+    from .ruletest import run_examples
+
+    ruleset = load_ruleset(_rules_path(path))
+    report = run_examples(ruleset)
+    for line in report.failures:
+        click.echo(f"FAIL {line}", err=True)
+    click.echo(f"regels: {report.passed} passed, {report.failed} failed")
+    if report.failed:
+        sys.exit(1)
+
+
+@main.command()
+@click.option("-n", "count", type=click.IntRange(min=1), default=500, show_default=True)
+@click.option("--seed", type=int, default=2026, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
+@click.option("--output", "-o", "output", help="Bestand (standaard stdout).")
+def samples(count, seed, fmt, output):
+    """Genereer synthetische meldingen (geen echte personen)."""
+    from .samples import generate, to_csv
+
+    data = generate(count, seed=seed)
+    with _output(output) as stream:
+        if fmt == "jsonl":
+            for m in data:
+                stream.write(json.dumps(m, ensure_ascii=False) + "\n")
+        else:
+            to_csv(data, stream)
+
+
+@main.command("schema")
+@click.argument("which", type=click.Choice(["melding", "advies"]))
+def export_schema(which):
+    """Druk het JSON Schema van Melding of Advies af."""
+    model = schema.Melding if which == "melding" else schema.Advies
+    click.echo(json.dumps(model.model_json_schema(), indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,94 @@
+"""Batch triage: route each melding to the rule variant that applies, evaluate in chunks."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from . import schema
+from .engine import Engine
+from .errors import ConfigError, InputError
+from .ruleset import load_ruleset
+
+CHUNK = 1000
+NATIONAL = "landelijk"
+
+
+def default_rules_dir() -> Path:
+    """`ZORGSTRAF_RULES`, else the `rules/` directory of this checkout."""
+    env = os.environ.get("ZORGSTRAF_RULES")
+    return Path(env) if env else Path(__file__).resolve().parent.parent / "rules"
+
+
+@lru_cache(maxsize=32)
+def _engine(rules_dir: str, regio: str | None) -> Engine:
+    # One compiled engine per (rule directory, variant) per process: compile once, evaluate many.
+    return Engine(load_ruleset(rules_dir), label=NATIONAL)
+
+
+def check_regio(regio: str | None) -> str | None:
+    if regio is None or regio == NATIONAL:
+        return None
+    try:
+        return schema.Regio(regio).value
+    except ValueError:
+        names = ", ".join(r.value for r in schema.Regio)
+        raise ConfigError(f"onbekende regio '{regio}'; kies uit {names} of {NATIONAL}") from None
+
+
+@dataclass
+class Triage:
+    rules_dir: Path = field(default_factory=default_rules_dir)
+    regio: str | None = None  # overrides every melding's own regio
+
+    def __post_init__(self):
+        self.regio = check_regio(self.regio)
+
+    def engine_for(self, regio: str | None) -> Engine:
+        return _engine(str(self.rules_dir), regio)
+
+    def evaluate(self, meldingen: list[schema.Melding]) -> list[schema.Advies]:
+        """Advies for each melding, in input order, each by the variant that applies to it."""
+        groups: dict[str | None, list[int]] = {}
+        for i, m in enumerate(meldingen):
+            regio = self.regio or (m.regio.value if m.regio else None)
+            groups.setdefault(regio, []).append(i)
+        out: list[schema.Advies | None] = [None] * len(meldingen)
+        for regio, indexes in groups.items():
+            for i, advies in zip(indexes, self.engine_for(regio).evaluate([meldingen[i] for i in indexes])):
+                out[i] = advies
+        return out  # type: ignore[return-value]
+
+    def stream(
+        self,
+        items: Iterable[tuple[int | None, schema.Melding | InputError]],
+        on_error: Callable[[InputError], None],
+        on_progress: Callable[[int], None] = lambda n: None,
+    ) -> Iterator[tuple[schema.Melding, schema.Advies]]:
+        """Evaluate a stream in chunks (bounded memory); bad meldingen go to `on_error`."""
+        chunk: list[schema.Melding] = []
+        for _, item in items:
+            if isinstance(item, InputError):
+                on_error(item)
+                on_progress(1)
+                continue
+            chunk.append(item)
+            if len(chunk) >= CHUNK:
+                yield from zip(chunk, self.evaluate(chunk))
+                on_progress(len(chunk))
+                chunk = []
+        if chunk:
+            yield from zip(chunk, self.evaluate(chunk))
+            on_progress(len(chunk))
+
+
+def most_urgent_first(pairs: list[tuple[schema.Melding, schema.Advies]]) -> list[tuple[schema.Melding, schema.Advies]]:
+    """Urgentie (acuut first), then Actie-overleg priority, then oldest first."""
+    def key(pair):
+        melding, advies = pair
+        prio = advies.actie_overleg.prioriteit
+        return (-schema.URGENTIE_ORDE[advies.urgentie], prio if prio is not None else 99, melding.ontvangen_op)
+    return sorted(pairs, key=key)
