@@ -1,59 +1,50 @@
 """durable-rules behind one small interface, with its sharp edges absorbed here.
 
+We drive durable-rules' C engine (`durable_rules_engine`, the Rete core that `durable.engine`
+wraps) directly: its Python Host decodes every match into objects and runs polling threads,
+which cost about 90% of the time and were not thread-safe. All matching still happens in
+durable-rules; we read back only which rule matched which fact.
+
 What this module knows about durable-rules (each has a test in tests/test_durable_edges.py):
 
 - An *event* is consumed by one rule only: we assert *facts*, so every matching rule fires.
-- Nothing matching raises MessageNotHandledException: every ruleset has a catch-all rule.
-- Re-asserting an identical fact raises MessageObservedException: each fact carries a unique `_n`.
+- A batch with an unmatched fact returns "not handled" (MessageNotHandledException in the
+  Python Host, which then drops the whole batch's actions); we read the actions anyway.
+- Re-asserting an identical fact is "already observed": each fact carries a unique `_n`.
 - The C engine holds at most 1,024 live session ids: we use one session and retract our facts.
 - A ruleset name registers once per process: names are content hashes, registered once.
 - `pri` runs the *lower* value first: we never rely on firing order (uitleg follows file order).
-- Not thread-safe: one process-wide lock around every call; the host's polling threads are off.
+- Not thread-safe: one process-wide lock around every call; no polling threads are started.
 - `$nex` hung and `$neq` never matches a missing field: every field is always present.
 - `$or` fires once per matching branch: fired rules are collected as a set.
-- Without `cap`, actions of a batch went missing: every rule uses `cap` (one call per batch).
+- Without `cap` one action per match is started: every rule uses `cap` (one call per batch).
 """
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import itertools
 import json
+import re
 import threading
 from datetime import date
 from typing import Any, Callable
 
-from durable import engine as durable_engine
+import durable_rules_engine as _c
 
 from . import conditions as cond
 from .errors import EngineError
 from .fields import CATALOGUE, FieldSpec
 from .ruleset import Rule, RuleSet, expand_parameters
 
-BATCH = 1000  # facts per assert call; also the action cap, so one action call per rule per batch
-CATCH_ALL = "__alle__"
+BATCH = 1000  # facts per assert call; also the action cap, so about one action per rule per batch
+CATCH_ALL = "__alle__"  # constant-true/false marker in compiled expressions (always 1 in facts)
 _LOCK = threading.RLock()
-_SEQUENCE = itertools.count()  # unique `_n` per asserted fact, process-wide
-
-
-class _QuietHost(durable_engine.Host):
-    """A Host without its background dispatch threads: we use no timers and no async
-    actions, and those threads would call into the C engine outside our lock."""
-
-    def _run(self):  # noqa: D401 - overrides the thread starter
-        return None
-
-
-_HOST: _QuietHost | None = None
-_REGISTERED: set[str] = set()
-
-
-def _host() -> _QuietHost:
-    global _HOST
-    if _HOST is None:
-        _HOST = _QuietHost()
-    return _HOST
+_NEXT_ID = [0]  # unique `_n` per asserted fact, process-wide (guarded by _LOCK)
+_HANDLES: dict[str, int] = {}  # ruleset name -> C handle; a name is registered once per process
+_RESULT_CODES = {0: "ok", 1: "niet afgehandeld", 2: "al waargenomen"}
+_ACTION = re.compile(r'^\{"(\w+)":\[')
+_FACT_ID = re.compile(r'"_n": ?(\d+)')
 
 
 def key(name: str) -> str:
@@ -183,7 +174,7 @@ def _encoder_for(spec: FieldSpec) -> list[tuple[str, str, Callable[[Any], Any]]]
     """(engine key, domain field, encode) triples; every key is always present in a fact."""
     k, name = key(spec.name), spec.name
     if spec.kind == "list":
-        return [(f"{k}__{v}", name, (lambda vals, v=v: 1 if vals and v in vals else 0)) for v in spec.values]
+        return [(f"{k}__{v}", name, (lambda vals, v=v: 1 if v in vals else 0)) for v in spec.values]
     if spec.kind == "object":
         return [(k, name, lambda x: 1 if x else 0)]
     if spec.kind == "bool":  # -1: unknown (absent parent), so neither `== true` nor `== false` holds
@@ -195,6 +186,22 @@ def _encoder_for(spec: FieldSpec) -> list[tuple[str, str, Callable[[Any], Any]]]
     if presence:
         out.append((presence, name, lambda x: 0 if x is None else 1))
     return out
+
+
+def _build_aliases() -> dict[str, str]:
+    """Short, stable names for engine keys. durable-rules hands every match back as JSON, so
+    row size drives the cost per match; the order follows the schema, so names never drift."""
+    keys = [k for spec in CATALOGUE.values() for k, _, _ in _encoder_for(spec)]
+    return {k: f"k{i}" for i, k in enumerate(keys)} | {"_dag": "_d", CATCH_ALL: "_a", "_n": "_n"}
+
+
+def _aliased(expr: Any) -> Any:
+    """Rename field keys (not $-operators) in a compiled expression to their aliases."""
+    if isinstance(expr, list):
+        return [_aliased(e) for e in expr]
+    if isinstance(expr, dict):
+        return {(k if k.startswith("$") else ALIAS[k]): _aliased(v) for k, v in expr.items()}
+    return expr
 
 
 def _fields_in(node: Any, out: set[str]) -> bool:
@@ -209,20 +216,21 @@ def _fields_in(node: Any, out: set[str]) -> bool:
     return False
 
 
+ALIAS = _build_aliases()
+
+
 class _CompiledStratum:
     def __init__(self, name: str, rules: list[Rule], ruleset: RuleSet):
         self.name = name
         self.rule_ids = [r.id for r in rules]
         fields: set[str] = set()
         uses_day = False
-        self.definition: dict[str, dict] = {
-            CATCH_ALL: {"all": [{"m": {CATCH_ALL: 1}}], "cap": BATCH},
-        }
+        self.definition: dict[str, dict] = {}
         for index, rule in enumerate(rules):
             expanded = expand_parameters(rule.condition, ruleset)
             uses_day |= _fields_in(expanded, fields)
-            self.definition[f"r{index}"] = {"all": [{"m": compile_condition(expanded)}], "cap": BATCH}
-        self.encoders = [enc for name in sorted(fields) for enc in _encoder_for(CATALOGUE[name])]
+            self.definition[f"r{index}"] = {"all": [{"m": _aliased(compile_condition(expanded))}], "cap": BATCH}
+        self.encoders = [(ALIAS[k], name, enc) for name in sorted(fields) for k, name, enc in _encoder_for(CATALOGUE[name])]
         self.uses_day = uses_day
 
 
@@ -240,64 +248,60 @@ class DurableBackend:
             # per process, changed content always gets a new name.
             blob = json.dumps(stratum.definition, sort_keys=True).encode()
             stratum.name = f"zs_{ruleset.name}_{index}_{hashlib.sha256(blob).hexdigest()[:20]}"
-            self._register(stratum)
+            self._handle(stratum)
             self._strata.append(stratum)
 
-    def _register(self, stratum: _CompiledStratum) -> None:
+    @staticmethod
+    def _handle(stratum: _CompiledStratum) -> int:
         with _LOCK:
-            if stratum.name in _REGISTERED:
-                return
-            definition = copy.deepcopy(stratum.definition)  # durable-rules mutates what it gets
-            for rule_name, body in definition.items():
-                body["run"] = self._collector(rule_name)
-            try:
-                _host().set_rulesets({stratum.name: definition})
-            except Exception as exc:  # the C engine reports numeric codes only
-                raise EngineError(f"durable-rules weigerde regelset {stratum.name}: {exc}") from None
-            _REGISTERED.add(stratum.name)
-
-    # One collector per compiled rule name, shared by every backend that uses the ruleset;
-    # results are routed through the thread-local sink set by fire().
-    _sink = threading.local()
-
-    @classmethod
-    def _collector(cls, rule_name: str):
-        def action(c):
-            sink = cls._sink.hits
-            matches = c.m if isinstance(c.m, list) else [c.m]
-            for m in matches:
-                sink.append((rule_name, m["_n"]))
-        return action
+            if stratum.name not in _HANDLES:
+                try:
+                    _HANDLES[stratum.name] = _c.create_ruleset(stratum.name, json.dumps(stratum.definition))
+                except Exception as exc:  # the C engine reports numeric codes only
+                    raise EngineError(f"durable-rules weigerde regelset {stratum.name}: {exc}") from None
+            return _HANDLES[stratum.name]
 
     def fire(self, stratum_index: int, facts: list[dict], days: list[date]) -> list[set[str]]:
         stratum = self._strata[stratum_index]
         fired: list[set[str]] = [set() for _ in facts]
-        if len(stratum.rule_ids) == 0 or not facts:
+        if not stratum.rule_ids or not facts:
             return fired
-        encoded = []
-        first = None
-        for fact, day in zip(facts, days):
-            n = next(_SEQUENCE)
-            first = n if first is None else first
-            row = {"_n": n, CATCH_ALL: 1}
-            if stratum.uses_day:
-                row["_dag"] = day_number(day)
-            for engine_key, name, encode in stratum.encoders:
-                row[engine_key] = encode(fact[name])
-            encoded.append(row)
+        handle = self._handle(stratum)
         with _LOCK:
-            for start in range(0, len(encoded), BATCH):
-                chunk = encoded[start:start + BATCH]
-                self._sink.hits = hits = []
-                try:
-                    _host().assert_facts(stratum.name, chunk)
-                    _host().retract_facts(stratum.name, chunk)
-                except Exception as exc:
-                    raise EngineError(f"durable-rules faalde op regelset {stratum.name}: {type(exc).__name__}") from None
-                finally:
-                    self._sink.hits = None
-                for rule_name, n in hits:
-                    if rule_name != CATCH_ALL:
-                        fired[n - first].add(stratum.rule_ids[int(rule_name[1:])])
+            for start in range(0, len(facts), BATCH):
+                first = _NEXT_ID[0]
+                rows = []
+                for offset, (fact, day) in enumerate(zip(facts[start:start + BATCH], days[start:start + BATCH])):
+                    row = {"_n": first + offset, "_a": 1}
+                    if stratum.uses_day:
+                        row["_d"] = day_number(day)
+                    for engine_key, name, encode in stratum.encoders:
+                        row[engine_key] = encode(fact[name])
+                    rows.append(row)
+                _NEXT_ID[0] += len(rows)
+                for action, ids in self._run(handle, json.dumps(rows, separators=(",", ":"))):
+                    rule_id = stratum.rule_ids[int(action[1:])]
+                    for n in ids:
+                        fired[start + n - first].add(rule_id)
         return fired
 
+    @staticmethod
+    def _run(handle: int, payload: str) -> list[tuple[str, list[int]]]:
+        """Assert a batch, collect (action, fact ids) for every activation, retract the batch."""
+        out = []
+        try:
+            code, state = _c.assert_facts(handle, payload)
+            if code not in (0, 1):  # 1: some fact matched no rule, which is normal for us
+                raise EngineError(f"durable-rules: {_RESULT_CODES.get(code, code)}")
+            result = _c.start_action_for_state(handle, state)
+            while result:
+                message = result[1]
+                action = _ACTION.match(message)
+                if action is None:
+                    raise EngineError("durable-rules gaf een onverwacht antwoord")
+                out.append((action.group(1), [int(n) for n in _FACT_ID.findall(message)]))
+                following = _c.complete_and_start_action(handle, state)
+                result = (None, following) if following else None
+        finally:
+            _c.retract_facts(handle, payload)
+        return out

@@ -88,6 +88,15 @@ class Engine:
         self._order = {r.id: i for i, r in enumerate(ruleset.rules)}
         self._by_id = {r.id: r for r in ruleset.rules}
         self._info = ruleset.info()
+        self._uitleg_cache: dict[tuple, tuple[schema.Uitleg, str | None]] = {}
+        self._small_cache: dict[tuple, Any] = {}  # Thv / ActieOverleg objects: few distinct values
+        # Single-valued effects as plain values, per rule, for the hit policies.
+        self._singles = {r.id: [(k, getattr(v, "value", v)) for k, v in r.singles.items()] for r in ruleset.rules}
+        self._adds = {
+            r.id: [(name, frozenset(v.value for v in getattr(r.effects, name))) for name in LIST_OUTPUTS if getattr(r.effects, name)]
+            for r in ruleset.rules
+        }
+        self._enum = {name: {v.value: v for v in enum} for name, enum in OUTPUTS.items()}
 
     def fired_rules(self, meldingen: list[schema.Melding]) -> list[tuple[dict, list[Rule]]]:
         """The domain facts (with derived outputs) and the rules that fired, per melding."""
@@ -95,20 +104,22 @@ class Engine:
         for m in meldingen:
             f = domain_facts(m)
             for name in LIST_OUTPUTS:
-                f[name] = ()
+                f[name] = set()  # grows stratum by stratum; ordered once at the end
             facts.append(f)
         days = [received_day(m) for m in meldingen]
         fired: list[set[str]] = [set() for _ in meldingen]
         for index in range(len(self.ruleset.strata)):
             results = self.backend.fire(index, facts, days)
             for i, ids in enumerate(results):
-                if not ids:
-                    continue
-                fired[i] |= ids
-                for name in LIST_OUTPUTS:
-                    added = {v.value for rid in ids for v in getattr(self._by_id[rid].effects, name)}
-                    if added - set(facts[i][name]):
-                        facts[i][name] = tuple(sorted(set(facts[i][name]) | added, key=_LIST_ORDER[name].__getitem__))
+                if ids:
+                    fired[i] |= ids
+                    f = facts[i]
+                    for rid in ids:
+                        for name, values in self._adds[rid]:
+                            f[name] |= values
+        for f in facts:
+            for name in LIST_OUTPUTS:
+                f[name] = tuple(sorted(f[name], key=_LIST_ORDER[name].__getitem__))
         return [(f, sorted((self._by_id[r] for r in ids), key=lambda r: self._order[r.id])) for f, ids in zip(facts, fired)]
 
     def evaluate(self, meldingen: list[schema.Melding]) -> list[schema.Advies]:
@@ -116,13 +127,13 @@ class Engine:
 
     # --- combining ---------------------------------------------------------------------------
 
-    def _decide(self, output: str, candidates: list[tuple[Rule, Any]]) -> Any:
+    def _decide(self, output: str, values: list[Any]) -> Any:
+        """Apply the output's hit policy to the values fired rules gave it (in rule order)."""
         decision = self.ruleset.decisions.get(output)
-        if not candidates:
+        if not values:
             return decision.standaard if decision else None
-        if decision is None or decision.beleid in ("eerste", "uniek"):
-            return candidates[0][1]  # rules check reports where `uniek` is violated
-        values = [v for _, v in candidates]
+        if decision is None or decision.beleid in ("eerste", "uniek") or len(values) == 1:
+            return values[0]  # rules check reports where `uniek` is violated
         if decision.beleid == "prioriteit":
             order = decision.volgorde or _ENUM_ORDER.get(output, [])
             return min(values, key=lambda v: order.index(v) if v in order else len(order))
@@ -130,36 +141,60 @@ class Engine:
         keyf = (lambda v: rank.index(v)) if rank else (lambda v: v)
         return max(values, key=keyf) if decision.beleid == "maximum" else min(values, key=keyf)
 
+    def _small(self, model, **values):
+        key = (model.__name__,) + tuple(values.values())
+        hit = self._small_cache.get(key)
+        if hit is None:
+            if "redenen" in values:
+                values["redenen"] = list(values["redenen"])
+            hit = self._small_cache[key] = model.model_construct(**values)
+        return hit
+
+    def _explain(self, rule: Rule, facts: dict) -> tuple[schema.Uitleg, str | None]:
+        """The rule's uitleg and THV reason for these facts; cached, as they repeat a lot."""
+        key = (rule.id, *map(facts.__getitem__, rule.shown_fields))
+        hit = self._uitleg_cache.get(key)
+        if hit is None:
+            uitleg = schema.Uitleg(
+                regel=rule.id, titel=rule.title, reden=render(rule.reason, facts),
+                feiten={name: _plain(facts[name]) for name in rule.fields_used}, bron=rule.source,
+            )
+            thv_reason = render(rule.effects.thv.reden, facts) if rule.effects.thv else None
+            if len(self._uitleg_cache) > 200_000:  # bounded: distinct fact combinations are few
+                self._uitleg_cache.clear()
+            hit = self._uitleg_cache[key] = (uitleg, thv_reason)
+        return hit
+
     def _combine(self, melding: schema.Melding, facts: dict, rules: list[Rule]) -> schema.Advies:
-        singles: dict[str, list[tuple[Rule, Any]]] = {}
+        singles: dict[str, list[Any]] = {}
         for rule in rules:
-            for name, value in rule.effects.single().items():
-                singles.setdefault(name, []).append((rule, value.value if hasattr(value, "value") else value))
+            for name, value in self._singles[rule.id]:
+                singles.setdefault(name, []).append(value)
+        explained = [self._explain(r, facts) for r in rules]
         thv = self._decide("thv", singles.get("thv", []))
-        thv_reasons = [render(r.effects.thv.reden, facts) for r, v in singles.get("thv", []) if v == thv]
-        afstemming = list(facts["afstemming"])
+        thv_reasons = [reason for r, (_, reason) in zip(rules, explained) if reason is not None and r.singles["thv"] == thv]
+        afstemming = facts["afstemming"]
         on_agenda = schema.Afstemming.actie_overleg.value in afstemming
-        return schema.Advies(
+        enum = self._enum
+        # Every value below is already valid (enum members from validated rule files), so the
+        # Advies is assembled without re-validating it field by field.
+        return schema.Advies.model_construct(
             melding_id=melding.melding_id,
             regio=self.label,
             regelset=self._info,
-            urgentie=self._decide("urgentie", singles.get("urgentie", [])),
-            route=self._decide("route", singles.get("route", [])),
-            afstemming=afstemming,
-            partners=list(facts["partners"]),
-            interventies=list(facts["interventies"]),
-            thv=schema.Thv(beoordeling=thv, redenen=thv_reasons),
-            fase=self._decide("fase", singles.get("fase", [])),
-            actie_overleg=schema.ActieOverleg(
+            urgentie=schema.Urgentie(self._decide("urgentie", singles.get("urgentie", []))),
+            route=schema.Route(self._decide("route", singles.get("route", []))),
+            afstemming=[enum["afstemming"][v] for v in afstemming],
+            partners=[enum["partners"][v] for v in facts["partners"]],
+            interventies=[enum["interventies"][v] for v in facts["interventies"]],
+            thv=self._small(schema.Thv, beoordeling=schema.ThvBeoordeling(thv), redenen=tuple(thv_reasons)),
+            fase=schema.Fase(self._decide("fase", singles.get("fase", []))),
+            actie_overleg=self._small(
+                schema.ActieOverleg,
                 agenderen=on_agenda,
                 prioriteit=self._decide("actie_overleg.prioriteit", singles.get("actie_overleg.prioriteit", [])) if on_agenda else None,
             ),
-            uitleg=[
-                schema.Uitleg(
-                    regel=r.id, titel=r.title, reden=render(r.reason, facts),
-                    feiten={name: _plain(facts[name]) for name in r.fields_used}, bron=r.source,
-                )
-                for r in rules
-            ],
-            indicatoren=list(facts["indicatoren"]),
+            uitleg=[u for u, _ in explained],
+            score=None,
+            indicatoren=[enum["indicatoren"][v] for v in facts["indicatoren"]],
         )

@@ -98,21 +98,26 @@ CATALOGUE: dict[str, FieldSpec] = _build_catalogue()
 INPUT_FIELDS = [s for s in CATALOGUE.values() if not s.output]
 
 
+def _reader(spec: FieldSpec):
+    """A fast getter for one field of a Melding, in domain terms. Enum members are StrEnums,
+    so they already equal (and serialise as) their string values."""
+    parts = spec.name.split(".")
+    if spec.kind == "object":
+        return lambda m: None if getattr(m, parts[0]) is None else True
+    if spec.kind == "list":
+        return lambda m: tuple(getattr(m, parts[0]))
+    if len(parts) == 1:
+        return lambda m: getattr(m, parts[0])
+    outer, inner = parts
+    return lambda m: (lambda o: None if o is None else getattr(o, inner))(getattr(m, outer))
+
+
+_READERS = [(spec.name, _reader(spec)) for spec in INPUT_FIELDS]
+
+
 def domain_facts(melding: schema.Melding) -> dict[str, object]:
-    """Flat domain facts: dotted names, lists as tuples, unknown as None."""
-    facts: dict[str, object] = {}
-    for spec in INPUT_FIELDS:
-        value: object = melding
-        for part in spec.name.split("."):
-            value = getattr(value, part) if value is not None else None
-        if spec.kind == "object":
-            value = None if value is None else True
-        elif spec.kind == "list":
-            value = tuple(v.value for v in value)
-        elif isinstance(value, enum.Enum):
-            value = value.value
-        facts[spec.name] = value
-    return facts
+    """Flat domain facts: dotted names, lists as tuples, enums as their values, unknown as None."""
+    return {name: read(melding) for name, read in _READERS}
 
 
 def received_day(melding: schema.Melding) -> date:

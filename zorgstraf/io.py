@@ -48,6 +48,11 @@ def _jsonl(stream: TextIO, source: str) -> Iterator[Item]:
     for number, text in enumerate(stream, start=1):
         if not text.strip():
             continue
+        try:  # fast path: pydantic-core parses and validates the JSON in one go
+            yield number, schema.Melding.model_validate_json(text)
+            continue
+        except ValidationError:
+            pass  # redo slowly for a precise, one-line error
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:

@@ -181,6 +181,12 @@ class Rule:
     origin: str = "landelijk"  # "landelijk" or the region that added/replaced it
     stratum: int = 0
 
+    def __post_init__(self):
+        self.singles = self.effects.single()
+        # Every fact the explanation of this rule shows: its condition's fields and its placeholders.
+        texts = self.reason + (self.effects.thv.reden if self.effects.thv else "")
+        self.shown_fields = tuple(dict.fromkeys(self.fields_used + tuple(PLACEHOLDER.findall(texts))))
+
 
 @dataclass
 class RuleSet:

@@ -29,6 +29,13 @@ def _engine(rules_dir: str, regio: str | None) -> Engine:
     return Engine(load_ruleset(rules_dir), label=NATIONAL)
 
 
+@lru_cache(maxsize=256)
+def _variant(rules_dir: str, regio: str | None) -> str | None:
+    if regio and (Path(rules_dir) / "regions" / f"{regio}.yaml").is_file():
+        return regio
+    return None
+
+
 def check_regio(regio: str | None) -> str | None:
     if regio is None or regio == NATIONAL:
         return None
@@ -47,15 +54,19 @@ class Triage:
     def __post_init__(self):
         self.regio = check_regio(self.regio)
 
+    def variant_for(self, regio: str | None) -> str | None:
+        """The variant that decides for `regio`: the region's overlay if it has one, else national."""
+        return _variant(str(self.rules_dir), regio)
+
     def engine_for(self, regio: str | None) -> Engine:
-        return _engine(str(self.rules_dir), regio)
+        return _engine(str(self.rules_dir), self.variant_for(regio))
 
     def evaluate(self, meldingen: list[schema.Melding]) -> list[schema.Advies]:
         """Advies for each melding, in input order, each by the variant that applies to it."""
         groups: dict[str | None, list[int]] = {}
         for i, m in enumerate(meldingen):
             regio = self.regio or (m.regio.value if m.regio else None)
-            groups.setdefault(regio, []).append(i)
+            groups.setdefault(self.variant_for(regio), []).append(i)
         out: list[schema.Advies | None] = [None] * len(meldingen)
         for regio, indexes in groups.items():
             for i, advies in zip(indexes, self.engine_for(regio).evaluate([meldingen[i] for i in indexes])):
