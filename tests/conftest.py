@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from zorgstraf.engine import Engine
+from zorgstraf.ruleset import load_ruleset
+from zorgstraf.schema import Melding
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+RULES = ROOT / "rules"
+
+
+@pytest.fixture(scope="session")
+def national():
+    return load_ruleset(RULES)
+
+
+@pytest.fixture(scope="session")
+def engine(national):
+    return Engine(national)
+
+
+@pytest.fixture(scope="session")
+def reference(national):
+    return Engine(national, backend="referentie")
+
+
+def melding(**fields) -> Melding:
+    data = {"melding_id": "T1", "ontvangen_op": "2026-03-10T14:30:00+01:00", "incidentsoort": ["partnergeweld"]}
+    data.update(fields)
+    return Melding.model_validate(data)
+
+
+def run_cli(*args: str, stdin: str | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    exe = Path(sys.executable).parent / "zorgstraf"
+    return subprocess.run([str(exe), *args], input=stdin, capture_output=True, text=True, cwd=cwd, timeout=120)
+
+
+def jsonl(text: str) -> list[dict]:
+    return [json.loads(line) for line in text.splitlines() if line.strip()]

@@ -1,0 +1,154 @@
+"""One test per durable-rules sharp edge that the backend absorbs (see durable_backend.py)."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import durable_rules_engine
+import pytest
+
+from zorgstraf import durable_backend as db
+from zorgstraf.engine import Engine
+from zorgstraf.ruleset import load_ruleset
+
+from .conftest import RULES, melding
+
+MINI = """
+regelset:
+  naam: mini
+  versie: "1"
+  beslissingen:
+    urgentie: {beleid: maximum, standaard: laag}
+    route: {beleid: eerste, standaard: zorg}
+    fase: {beleid: eerste, standaard: directe_veiligheid}
+    thv: {beleid: eerste, standaard: onvoldoende_informatie}
+regels:
+  - id: A
+    titel: a
+    reden: a
+    bron: test
+    als: {hg_label: true}
+    dan: {partners: [politie]}
+  - id: B
+    titel: b
+    reden: b
+    bron: test
+    als: {hg_label: true}
+    dan: {partners: [om]}
+  - id: C
+    titel: c
+    reden: c
+    bron: test
+    als:
+      een_van: [{hg_label: true}, {acuut_gevaar: true}]
+    dan: {urgentie: hoog}
+"""
+
+
+@pytest.fixture()
+def mini(tmp_path):
+    (tmp_path / "r.yaml").write_text(MINI)
+    return load_ruleset(tmp_path)
+
+
+def test_every_matching_rule_fires_not_just_one(mini):
+    # durable-rules consumes an event by one rule only; we assert facts, so A and B both fire.
+    (_, fired), = Engine(mini).fired_rules([melding(hg_label=True)])
+    assert [r.id for r in fired] == ["A", "B", "C"]
+
+
+def test_nothing_matching_is_an_empty_result_not_an_exception(mini):
+    (_, fired), = Engine(mini).fired_rules([melding()])
+    assert fired == []
+
+
+def test_a_batch_mixing_matched_and_unmatched_facts_keeps_the_matches(mini):
+    # The Python Host would raise MessageNotHandledException and drop the whole batch.
+    results = Engine(mini).fired_rules([melding(), melding(hg_label=True), melding()])
+    assert [[r.id for r in fired] for _, fired in results] == [[], ["A", "B", "C"], []]
+
+
+def test_identical_meldingen_in_one_batch_both_get_an_advies(engine):
+    same = melding(hg_label=True, verdachte={"aangehouden": True})
+    first, second = engine.evaluate([same, same])
+    assert first == second and first.afstemming
+
+
+def test_more_batches_than_the_1024_session_limit(mini):
+    # Fresh session ids per batch would exhaust the C engine's 1,024 live sessions.
+    eng = Engine(mini)
+    for _ in range(1100):
+        (_, fired), = eng.fired_rules([melding(acuut_gevaar=True)])
+        assert [r.id for r in fired] == ["C"]
+
+
+def test_same_rules_compile_to_the_same_registered_name_and_changed_rules_to_a_new_one(mini, tmp_path):
+    first, again = Engine(mini), Engine(mini)
+    names = [s.name for s in first.backend._strata]
+    assert names == [s.name for s in again.backend._strata]
+    changed = tmp_path / "changed"
+    changed.mkdir()
+    (changed / "r.yaml").write_text(MINI.replace("{hg_label: true}\n    dan: {partners: [om]}", "{acuut_gevaar: true}\n    dan: {partners: [om]}"))
+    other = Engine(load_ruleset(changed))
+    assert [s.name for s in other.backend._strata] != names
+    # Registering the same name twice is what durable-rules forbids; we never do it.
+    assert all(n in db._HANDLES for n in names)
+
+
+def test_explanation_order_follows_the_rule_files_not_the_firing_order(engine):
+    advies, = engine.evaluate([melding(acuut_gevaar=True, sash="hoog", verdachte={"aangehouden": True})])
+    order = {r.id: i for i, r in enumerate(engine.ruleset.rules)}
+    ids = [u.regel for u in advies.uitleg]
+    assert ids == sorted(ids, key=order.__getitem__)
+
+
+def test_concurrent_threads_get_the_same_results_as_one_thread(engine):
+    batch = [melding(melding_id=f"M{i}", hg_label=i % 2 == 0, verdachte={"aangehouden": i % 3 == 0}) for i in range(200)]
+    expected = [a.model_dump_json() for a in engine.evaluate(batch)]
+    outcomes, errors = [], []
+
+    def work():
+        try:
+            outcomes.append([a.model_dump_json() for a in engine.evaluate(batch)])
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not errors and len(outcomes) == 6 and all(o == expected for o in outcomes)
+
+
+def test_compiled_rules_never_use_nex_which_hung_the_engine(national):
+    backend = Engine(national).backend
+    text = json.dumps([s.definition for s in backend._strata])
+    assert "$nex" not in text and "$ex" not in text
+
+
+def test_an_or_with_two_true_branches_fires_the_rule_once(mini):
+    eng = Engine(mini)
+    advies, = eng.evaluate([melding(hg_label=True, acuut_gevaar=True)])
+    assert [u.regel for u in advies.uitleg].count("C") == 1
+
+
+def test_a_rule_matching_more_facts_than_the_cap_loses_none(mini):
+    batch = [melding(melding_id=f"M{i}", acuut_gevaar=True) for i in range(2500)]
+    results = Engine(mini).fired_rules(batch)
+    assert all([r.id for r in fired] == ["C"] for _, fired in results)
+
+
+def test_unknown_values_match_neither_a_test_nor_its_opposite_wrongly(engine, reference):
+    # No suspect: `verdachte.woont_met_slachtoffer == false` must not hold (an encoded 0 once matched).
+    m = melding(sash="hoog")
+    assert engine.evaluate([m]) == reference.evaluate([m])
+    assert engine.evaluate([m])[0].thv.beoordeling == "onvoldoende_informatie"
+
+
+def test_raw_engine_reports_unhandled_batches_with_code_1():
+    handle = durable_rules_engine.create_ruleset("zs_edge_probe", json.dumps({"r": {"all": [{"m": {"a": 1}}], "cap": 10}}))
+    code, _ = durable_rules_engine.assert_facts(handle, json.dumps([{"_n": 1, "a": 0}]))
+    durable_rules_engine.retract_facts(handle, json.dumps([{"_n": 1, "a": 0}]))
+    assert code == 1

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+from pydantic import ValidationError
+
+from zorgstraf.schema import Melding
+from zorgstraf.samples import generate
+
+from .conftest import ROOT, melding
+
+
+def test_unknown_fields_are_rejected_by_name():
+    with pytest.raises(ValidationError) as exc:
+        melding(verdachte={"aangehoudn": True})
+    assert exc.value.errors()[0]["loc"] == ("verdachte", "aangehoudn")
+
+
+def test_defaults_are_as_in_the_contract():
+    m = melding()
+    assert m.bron == "politie" and m.regio is None and m.verdachte is None
+    assert m.kinderen.aantal_minderjarig == 0 and m.slachtoffer.angst_ernstig is False and m.toelichting == ""
+
+
+@pytest.mark.parametrize("field,value", [
+    ("hg_label", "true"), ("eerdere_vt_meldingen", False), ("eerdere_vt_meldingen", -1),
+    ("veiligheidsschaal", 8), ("incidentsoort", []), ("melding_id", ""), ("toelichting", "x" * 4001),
+    ("ontvangen_op", "2026-03-10T14:30:00"),
+])
+def test_values_outside_the_contract_are_rejected(field, value):
+    with pytest.raises(ValidationError):
+        melding(**{field: value})
+
+
+def test_generator_is_reproducible_and_valid():
+    assert generate(50, seed=3) == generate(50, seed=3)
+    assert generate(50, seed=3) != generate(50, seed=4)
+    for m in generate(2000, seed=3):
+        Melding.model_validate(m)
+
+
+def test_committed_samples_are_valid_meldingen():
+    for name in ("meldingen.jsonl", "praktijkverhalen.jsonl"):
+        for line in (ROOT / "data/samples" / name).read_text().splitlines():
+            Melding.model_validate(json.loads(line))
+
+
+def test_committed_samples_match_the_generator():
+    lines = (ROOT / "data/samples/meldingen.jsonl").read_text().splitlines()
+    assert [json.loads(l) for l in lines] == generate(500, seed=2026)
