@@ -49,3 +49,12 @@ def test_committed_samples_are_valid_meldingen():
 def test_committed_samples_match_the_generator():
     lines = (ROOT / "data/samples/meldingen.jsonl").read_text().splitlines()
     assert [json.loads(l) for l in lines] == generate(500, seed=2026)
+
+
+@pytest.mark.parametrize("name", ["melding", "advies"])
+def test_committed_json_schema_is_up_to_date(name):
+    from zorgstraf import schema
+
+    model = schema.Melding if name == "melding" else schema.Advies
+    committed = json.loads((ROOT / "docs/schema" / f"{name}.schema.json").read_text())
+    assert committed == model.model_json_schema(), "regenerate with: zorgstraf schema " + name
