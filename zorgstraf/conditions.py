@@ -52,6 +52,15 @@ class Leaf:
 
 
 @dataclass(frozen=True)
+class ParamTest:
+    """A test on a parameter itself (constant per period), e.g. `parameter.ao_themas: {bevat: zeden}`."""
+
+    name: str
+    op: str
+    operand: Any
+
+
+@dataclass(frozen=True)
 class All:
     children: tuple
 
@@ -81,6 +90,7 @@ class DayRange:
 
 
 TRUE = All(())
+FALSE = AnyOf(())
 
 LIST_OPS = {"bevat", "bevat_niet", "bevat_een_van", "bevat_geen_van", "bevat_iets_anders_dan"}
 VALUE_OPS = {"==", "!=", ">=", ">", "<=", "<", "in", "niet_in"}
@@ -141,7 +151,26 @@ def _parse_at_least(count: Any, items: Any, ctx: ParseContext, path: Path) -> An
     return AtLeast(count, tuple(parse(item, ctx, path + ("van", i)) for i, item in enumerate(items)))
 
 
+def _parse_param_test(name: str, raw: Any, ctx: ParseContext, path: Path) -> Any:
+    pname = name[len("parameter."):]
+    if pname not in ctx.parameters:
+        raise ConditionError(path, f"onbekende parameter '{pname}'{_suggest(pname, ctx.parameters)}")
+    values = list(ctx.parameters[pname].values())
+    is_list = isinstance(values[0], list)
+    op, operand = next(iter(raw.items())) if isinstance(raw, dict) and len(raw) == 1 else ("==", raw)
+    allowed = LIST_OPS if is_list else VALUE_OPS
+    if op not in allowed:
+        raise ConditionError(path, f"operator '{op}' past niet bij parameter '{pname}'{_suggest(op, allowed)}")
+    if op in ("in", "niet_in", "bevat_een_van", "bevat_geen_van", "bevat_iets_anders_dan"):
+        if not isinstance(operand, list) or not operand:
+            raise ConditionError(path, f"'{op}' verwacht een niet-lege lijst")
+        operand = tuple(operand)
+    return ParamTest(pname, str(op), operand)
+
+
 def _parse_test(name: str, raw: Any, ctx: ParseContext, path: Path) -> Any:
+    if name.startswith("parameter."):
+        return _parse_param_test(name, raw, ctx, path)
     if name in ("toelichting",):
         raise ConditionError(path, "'toelichting' is vrije tekst en mag nooit door regels worden gebruikt")
     spec = CATALOGUE.get(name)
@@ -172,10 +201,14 @@ def _check_operand(spec: FieldSpec, op: str, operand: Any, ctx: ParseContext, pa
         name = operand["parameter"]
         if name not in ctx.parameters:
             raise ConditionError(path, f"onbekende parameter '{name}'{_suggest(name, ctx.parameters)}")
-        if op in ("in", "niet_in") or spec.kind == "list":
+        wants_list = op in ("in", "niet_in", "bevat_een_van", "bevat_geen_van", "bevat_iets_anders_dan")
+        if spec.kind == "list" and not wants_list:
             raise ConditionError(path, "een parameter kan hier niet worden gebruikt")
         for value in ctx.parameters[name].values():
-            _check_scalar(spec, value, path, allow_null=False)
+            if wants_list != isinstance(value, list):
+                raise ConditionError(path, f"parameter '{name}' moet {'een lijst' if wants_list else 'één waarde'} zijn voor '{op}'")
+            for item in value if wants_list else [value]:
+                _check_scalar(spec, item, path, allow_null=False)
         return Param(name)
     if op in ("in", "niet_in", "bevat_een_van", "bevat_geen_van", "bevat_iets_anders_dan"):
         if not isinstance(operand, list) or not operand:
@@ -218,11 +251,19 @@ def evaluate(node: Any, facts: dict, day: date, params: Callable[[str, date], An
         return sum(evaluate(c, facts, day, params) for c in node.children) >= node.count
     if isinstance(node, DayRange):
         return (node.start is None or day >= node.start) and (node.end is None or day <= node.end)
+    if isinstance(node, ParamTest):
+        value = params(node.name, day)
+        return _apply(node.op, tuple(value) if isinstance(value, list) else value, node.operand, isinstance(value, list))
     value = facts.get(node.field)
     operand = params(node.operand.name, day) if isinstance(node.operand, Param) else node.operand
-    op = node.op
-    spec = CATALOGUE[node.field]
-    if spec.kind == "list":
+    if isinstance(operand, list):
+        operand = tuple(operand)
+    return _apply(node.op, value, operand, CATALOGUE[node.field].kind == "list")
+
+
+def _apply(op: str, value: Any, operand: Any, is_list: bool) -> bool:
+    """One test; a test on an unknown (None) value is false."""
+    if is_list:
         value = value or ()
         if op == "bevat":
             return operand in value

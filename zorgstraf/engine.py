@@ -13,6 +13,7 @@ from typing import Any, Protocol
 from . import conditions as cond
 from . import schema
 from .fields import OUTPUTS, domain_facts, received_day
+from . import termijnen as deadlines
 from .ruleset import PLACEHOLDER, LIST_OUTPUTS, Rule, RuleSet
 
 _ENUM_ORDER = {
@@ -81,9 +82,9 @@ def _plain(value: Any) -> Any:
 class Engine:
     """Compile once, evaluate many."""
 
-    def __init__(self, ruleset: RuleSet, backend: str = "durable", label: str = "landelijk"):
+    def __init__(self, ruleset: RuleSet, backend: str = "durable", label: str | None = None):
         self.ruleset = ruleset
-        self.label = label
+        self.label = label or ruleset.regio or "landelijk"
         self.backend = make_backend(ruleset, backend)
         self._order = {r.id: i for i, r in enumerate(ruleset.rules)}
         self._by_id = {r.id: r for r in ruleset.rules}
@@ -175,6 +176,7 @@ class Engine:
         thv_reasons = [reason for r, (_, reason) in zip(rules, explained) if reason is not None and r.singles["thv"] == thv]
         afstemming = facts["afstemming"]
         on_agenda = schema.Afstemming.actie_overleg.value in afstemming
+        urgentie = self._decide("urgentie", singles.get("urgentie", []))
         enum = self._enum
         # Every value below is already valid (enum members from validated rule files), so the
         # Advies is assembled without re-validating it field by field.
@@ -182,7 +184,7 @@ class Engine:
             melding_id=melding.melding_id,
             regio=self.label,
             regelset=self._info,
-            urgentie=schema.Urgentie(self._decide("urgentie", singles.get("urgentie", []))),
+            urgentie=schema.Urgentie(urgentie),
             route=schema.Route(self._decide("route", singles.get("route", []))),
             afstemming=[enum["afstemming"][v] for v in afstemming],
             partners=[enum["partners"][v] for v in facts["partners"]],
@@ -197,4 +199,18 @@ class Engine:
             uitleg=[u for u, _ in explained],
             score=None,
             indicatoren=[enum["indicatoren"][v] for v in facts["indicatoren"]],
+            termijnen=self._deadlines(melding, facts, urgentie, on_agenda),
         )
+
+    def _deadlines(self, melding: schema.Melding, facts: dict, urgentie: str, on_agenda: bool) -> schema.Termijnen:
+        received = melding.ontvangen_op
+        values = {}
+        if facts["verdachte.aangehouden"] and "vt_op_zsm" in facts["afstemming"]:
+            values["ovj_beslissing_uiterlijk"] = deadlines.ovj_deadline(received).isoformat()
+        if "veiligheidsbeoordeling" in facts["interventies"]:
+            due = received.date() if urgentie == "acuut" else deadlines.add_working_days(received.date(), deadlines.VT_WORKING_DAYS)
+            values["vt_veiligheidsbeoordeling_uiterlijk"] = due.isoformat()
+        if on_agenda and "ao_weekdag" in self.ruleset.parameters:
+            weekday = self.ruleset.param("ao_weekdag", received.date())
+            values["volgend_actie_overleg"] = deadlines.next_weekday(received.date(), weekday).isoformat()
+        return schema.Termijnen.model_construct(**{k: values.get(k) for k in schema.Termijnen.model_fields})

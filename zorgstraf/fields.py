@@ -94,8 +94,17 @@ def _build_catalogue() -> dict[str, FieldSpec]:
     return specs
 
 
-CATALOGUE: dict[str, FieldSpec] = _build_catalogue()
-INPUT_FIELDS = [s for s in CATALOGUE.values() if not s.output]
+WEEKDAGEN = ("ma", "di", "wo", "do", "vr", "za", "zo")
+
+# Derived from `ontvangen_op`, in the melding's own offset: for time-dependent regional rules
+# (is VT present at ZSM right now?) without exposing the raw timestamp.
+TIME_FIELDS = {
+    "ontvangen.weekdag": FieldSpec("ontvangen.weekdag", "enum", WEEKDAGEN),
+    "ontvangen.tijd": FieldSpec("ontvangen.tijd", "int", minimum=0, maximum=2359),  # HHMM, e.g. 1730
+}
+
+CATALOGUE: dict[str, FieldSpec] = _build_catalogue() | TIME_FIELDS
+INPUT_FIELDS = [s for s in CATALOGUE.values() if not s.output and s.name not in TIME_FIELDS]
 
 
 def _reader(spec: FieldSpec):
@@ -117,7 +126,11 @@ _READERS = [(spec.name, _reader(spec)) for spec in INPUT_FIELDS]
 
 def domain_facts(melding: schema.Melding) -> dict[str, object]:
     """Flat domain facts: dotted names, lists as tuples, enums as their values, unknown as None."""
-    return {name: read(melding) for name, read in _READERS}
+    facts = {name: read(melding) for name, read in _READERS}
+    moment = melding.ontvangen_op
+    facts["ontvangen.weekdag"] = WEEKDAGEN[moment.weekday()]
+    facts["ontvangen.tijd"] = moment.hour * 100 + moment.minute
+    return facts
 
 
 def received_day(melding: schema.Melding) -> date:

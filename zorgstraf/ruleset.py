@@ -61,7 +61,7 @@ class RegelsetKop(_Model):
 class Parameter(_Model):
     beschrijving: str
     bron: str
-    waarden: Annotated[dict[date, bool | int | str], Field(min_length=1)]
+    waarden: Annotated[dict[date, bool | int | str | list[str]], Field(min_length=1)]
 
     def at(self, day: date) -> Any:
         """The value in force on `day`; the first value also covers earlier days."""
@@ -140,6 +140,8 @@ class Voorbeeld(_Model):
     melding: dict[str, Any]
     vuurt: bool
     verwacht: Verwachting = Field(default_factory=Verwachting)
+    # Evaluate this example as if these parameters had these values (OpenFisca-style).
+    parameters: dict[str, bool | int | str | list[str]] = Field(default_factory=dict)
 
 
 class RegelBestand(_Model):
@@ -154,6 +156,56 @@ class RegelBestand(_Model):
     voorbeelden: list[Voorbeeld] = Field(default_factory=list)
 
 
+class Wijziging(_Model):
+    """One change a region makes to the national rules; always with a reason and a source."""
+
+    parameter: str | None = None
+    waarden: dict[date, bool | int | str | list[str]] | None = None
+    vervang: str | None = None
+    regel: RegelBestand | None = None
+    schakel_uit: str | None = None
+    voeg_toe: RegelBestand | None = None
+    waarom: str
+    bron: str
+
+    def kind(self) -> str:
+        kinds = [k for k in ("parameter", "vervang", "schakel_uit", "voeg_toe") if getattr(self, k) is not None]
+        if len(kinds) != 1:
+            raise ValueError("een wijziging is precies één van: parameter, vervang, schakel_uit, voeg_toe")
+        if kinds == ["parameter"] and not self.waarden:
+            raise ValueError("een parameterwijziging heeft 'waarden' nodig")
+        if kinds == ["vervang"] and self.regel is None:
+            raise ValueError("'vervang' heeft een 'regel' nodig")
+        return kinds[0]
+
+
+class RegioVoorbeeld(_Model):
+    """A region's own test: a melding, the rules that must (not) fire, and the expected advies."""
+
+    naam: str
+    melding: dict[str, Any]
+    vuren: list[str] = Field(default_factory=list)
+    vuren_niet: list[str] = Field(default_factory=list)
+    verwacht: Verwachting = Field(default_factory=Verwachting)
+
+
+class OverlayKop(_Model):
+    regio: schema.Regio
+    versie: str
+    beschrijving: str = ""
+
+
+@dataclass
+class Change:
+    kind: str
+    target: str
+    reason: str
+    source: str
+    where: str
+    before: Any = None
+    after: Any = None
+
+
 @dataclass
 class Example:
     name: str
@@ -161,6 +213,7 @@ class Example:
     fires: bool
     expect: Verwachting
     where: str  # file:line
+    parameters: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -189,6 +242,16 @@ class Rule:
 
 
 @dataclass
+class RegionExample:
+    name: str
+    melding: schema.Melding
+    fires: list[str]
+    not_fires: list[str]
+    expect: Verwachting
+    where: str
+
+
+@dataclass
 class RuleSet:
     name: str
     version: str
@@ -197,6 +260,9 @@ class RuleSet:
     parameters: dict[str, Parameter]
     rules: list[Rule]
     files: list[str] = field(default_factory=list)
+    regio: str | None = None  # None: the national rules
+    changes: list[Change] = field(default_factory=list)
+    region_examples: list[RegionExample] = field(default_factory=list)
 
     @property
     def strata(self) -> list[list[Rule]]:
@@ -205,6 +271,18 @@ class RuleSet:
 
     def param(self, name: str, day: date) -> Any:
         return self.parameters[name].at(day)
+
+    def with_parameters(self, values: dict[str, Any]) -> "RuleSet":
+        """A copy in which the given parameters hold one value for all time (for tests and what-ifs)."""
+        import copy
+
+        changed = copy.copy(self)
+        changed.parameters = dict(self.parameters)
+        for name, value in values.items():
+            old = self.parameters[name]
+            changed.parameters[name] = Parameter(beschrijving=old.beschrijving, bron="test", waarden={date(1900, 1, 1): value})
+        changed.digest = hashlib.sha256((self.digest + repr(sorted(values.items()))).encode()).hexdigest()
+        return changed
 
     def info(self) -> schema.RegelsetInfo:
         return schema.RegelsetInfo(naam=self.name, versie=self.version, hash=self.digest)
@@ -255,7 +333,10 @@ def _build_rule(doc: YamlDoc, raw: RegelBestand, loc: tuple, parameters: dict[st
         except ValidationError as exc:
             first = exc.errors()[0]
             raise doc.error(ex_loc + ("melding",) + tuple(first["loc"]), f"regel {raw.id}, voorbeeld '{ex.naam}': {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
-        examples.append(Example(ex.naam, melding, ex.vuurt, ex.verwacht, f"{doc.path}:{doc.line(ex_loc)}"))
+        for pname in ex.parameters:
+            if pname not in parameters:
+                raise doc.error(ex_loc + ("parameters", pname), f"regel {raw.id}, voorbeeld '{ex.naam}': onbekende parameter '{pname}'{cond._suggest(pname, parameters)}")
+        examples.append(Example(ex.naam, melding, ex.vuurt, ex.verwacht, f"{doc.path}:{doc.line(ex_loc)}", dict(ex.parameters)))
     return Rule(
         id=raw.id, title=raw.titel, reason=raw.reden.strip(), source=raw.bron, condition=condition,
         effects=raw.dan, fields_used=tuple(dict.fromkeys(ctx.fields_used)), reads=frozenset(ctx.reads),
@@ -363,19 +444,115 @@ def rule_files(directory: Path) -> list[Path]:
     return sorted(p for p in Path(directory).glob("*.yaml") if p.is_file())
 
 
-def load_ruleset(directory: Path | str) -> RuleSet:
-    """Load and validate a rule directory; raises RuleFileErrors listing every problem found."""
+def overlay_path(directory: Path | str, variant: str) -> Path:
+    """A region name means rules/regions/<regio>.yaml; anything ending in .yaml is a path."""
+    if variant.endswith((".yaml", ".yml")):
+        return Path(variant)
+    return Path(directory) / "regions" / f"{variant}.yaml"
+
+
+def load_ruleset(directory: Path | str, variant: str | None = None) -> RuleSet:
+    """Load and validate the national rules, with a region's overlay on top when `variant` is given
+    (a region name or the path of an edited overlay file). Raises RuleFileErrors with every problem."""
     directory = Path(directory)
     if not directory.is_dir():
         raise RuleFileErrors([RuleFileError(str(directory), None, "map met regelbestanden bestaat niet")])
     paths = rule_files(directory)
     base = directory.parent
     raw = _read_docs(paths, base)
-    return _assemble(raw, paths)
+    overlay = None
+    if variant:
+        path = overlay_path(directory, variant)
+        if not path.is_file():
+            raise RuleFileErrors([RuleFileError(str(path), None, f"geen overlaybestand voor variant '{variant}'")])
+        overlay = _apply_overlay(raw, path, base)
+        paths = paths + [path]
+    return _assemble(raw, paths, overlay)
 
 
-def _assemble(raw: _Raw, paths: list[Path]) -> RuleSet:
+@dataclass
+class _Overlay:
+    head: OverlayKop
+    changes: list[Change]
+    examples: list[tuple[YamlDoc, tuple, RegioVoorbeeld]]
+    origins: dict[str, str]
+
+
+def _apply_overlay(raw: _Raw, path: Path, base: Path) -> _Overlay | None:
+    try:
+        doc = load(path, _display(path, base))
+    except RuleFileError as exc:
+        raw.errors.append(exc)
+        return None
+    raw.docs.append(doc)
+    data = doc.data if isinstance(doc.data, dict) else {}
+    for key in data:
+        if key not in ("overlay", "wijzigingen", "voorbeelden"):
+            raw.errors.append(doc.error((key,), f"onbekende sleutel '{key}'{cond._suggest(key, ['overlay', 'wijzigingen', 'voorbeelden'])}"))
+    try:
+        head = OverlayKop.model_validate(data.get("overlay"))
+    except ValidationError as exc:
+        raw.errors.extend(_pydantic_errors(doc, exc, ("overlay",)))
+        return None
+    changes: list[Change] = []
+    origins: dict[str, str] = {}
+    ids = {body.id: i for i, (_, _, body) in enumerate(raw.rules)}
+    for i, item in enumerate(data.get("wijzigingen") or []):
+        loc = ("wijzigingen", i)
+        where = f"{doc.path}:{doc.line(loc)}"
+        try:
+            change = Wijziging.model_validate(item)
+            kind = change.kind()
+        except (ValidationError, ValueError) as exc:
+            if isinstance(exc, ValidationError):
+                raw.errors.extend(_pydantic_errors(doc, exc, loc))
+            else:
+                raw.errors.append(doc.error(loc, str(exc)))
+            continue
+        if kind == "parameter":
+            if change.parameter not in raw.parameters:
+                raw.errors.append(doc.error(loc + ("parameter",), f"parameter '{change.parameter}' bestaat niet landelijk{cond._suggest(change.parameter, raw.parameters)}"))
+                continue
+            pdoc, ploc, old = raw.parameters[change.parameter]
+            new = Parameter(beschrijving=old.beschrijving, bron=change.bron, waarden=change.waarden)
+            raw.parameters[change.parameter] = (doc, loc, new)
+            changes.append(Change(kind, change.parameter, change.waarom, change.bron, where, old.waarden, new.waarden))
+            continue
+        target = change.vervang or change.schakel_uit or (change.voeg_toe.id if change.voeg_toe else None)
+        if kind in ("vervang", "schakel_uit") and target not in ids:
+            raw.errors.append(doc.error(loc + (kind,), f"regel-id {target} bestaat niet landelijk{cond._suggest(target, ids)}"))
+            continue
+        if kind == "voeg_toe" and target in ids:
+            raw.errors.append(doc.error(loc + ("voeg_toe", "id"), f"regel-id {target} bestaat al; gebruik 'vervang'"))
+            continue
+        if kind == "vervang":
+            if change.regel.id != target:
+                raw.errors.append(doc.error(loc + ("regel", "id"), f"vervangende regel moet id {target} houden, niet {change.regel.id}"))
+                continue
+            raw.rules[ids[target]] = (doc, loc + ("regel",), change.regel)
+            origins[target] = f"{head.regio.value} (vervangen)"
+        elif kind == "schakel_uit":
+            raw.rules[ids[target]] = None  # type: ignore[call-overload]
+        else:
+            raw.rules.append((doc, loc + ("voeg_toe",), change.voeg_toe))
+            ids[target] = len(raw.rules) - 1
+            origins[target] = f"{head.regio.value} (toegevoegd)"
+        changes.append(Change(kind, target, change.waarom, change.bron, where))
+    raw.rules = [r for r in raw.rules if r is not None]
+    examples = []
+    for i, item in enumerate(data.get("voorbeelden") or []):
+        try:
+            examples.append((doc, ("voorbeelden", i), RegioVoorbeeld.model_validate(item)))
+        except ValidationError as exc:
+            raw.errors.extend(_pydantic_errors(doc, exc, ("voorbeelden", i)))
+    return _Overlay(head, changes, examples, origins)
+
+
+def _assemble(raw: _Raw, paths: list[Path], overlay: _Overlay | None = None) -> RuleSet:
     errors = list(raw.errors)
+    if errors:
+        # Rules cannot be checked against files that did not load; report the root causes only.
+        raise RuleFileErrors(errors)
     if raw.head is None and not errors:
         where = raw.docs[0].path if raw.docs else "rules"
         errors.append(RuleFileError(where, 1, "geen 'regelset'-kop (naam, versie, beslissingen) gevonden"))
@@ -400,10 +577,33 @@ def _assemble(raw: _Raw, paths: list[Path]) -> RuleSet:
     except RuleFileError as exc:
         raise RuleFileErrors([exc]) from None
     head_doc, head = raw.head
-    return RuleSet(
+    ruleset = RuleSet(
         name=head.naam, version=head.versie, digest=digest_files(raw.docs, paths),
         decisions=head.beslissingen, parameters=parameters, rules=rules, files=[d.path for d in raw.docs],
     )
+    if overlay is not None:
+        ruleset.name = overlay.head.regio.value
+        ruleset.regio = overlay.head.regio.value
+        ruleset.version = f"{head.versie}+{overlay.head.versie}"
+        ruleset.changes = overlay.changes
+        for rule in rules:
+            rule.origin = overlay.origins.get(rule.id, "landelijk")
+        known = {r.id for r in rules}
+        problems = []
+        for doc, loc, ex in overlay.examples:
+            for rid in ex.vuren + ex.vuren_niet:
+                if rid not in known:
+                    problems.append(doc.error(loc, f"voorbeeld '{ex.naam}': onbekende regel {rid}{cond._suggest(rid, known)}"))
+            try:
+                melding = schema.Melding.model_validate(_example_melding(ex.melding, "REGIO", loc[-1]))
+            except ValidationError as exc:
+                first = exc.errors()[0]
+                problems.append(doc.error(loc + ("melding",) + tuple(first["loc"]), f"voorbeeld '{ex.naam}': {'.'.join(map(str, first['loc']))}: {first['msg']}"))
+                continue
+            ruleset.region_examples.append(RegionExample(ex.naam, melding, ex.vuren, ex.vuren_niet, ex.verwacht, f"{doc.path}:{doc.line(loc)}"))
+        if problems:
+            raise RuleFileErrors(problems)
+    return ruleset
 
 
 def expand_parameters(node: Any, ruleset: RuleSet) -> Any:
@@ -417,12 +617,20 @@ def expand_parameters(node: Any, ruleset: RuleSet) -> Any:
     if isinstance(node, cond.AtLeast):
         return cond.AtLeast(node.count, tuple(expand_parameters(c, ruleset) for c in node.children))
     if isinstance(node, cond.Leaf) and isinstance(node.operand, cond.Param):
-        periods = ruleset.parameters[node.operand.name].periods()
-        if len(periods) == 1:
-            return cond.Leaf(node.field, node.op, periods[0][2])
-        # Periods partition time, so "the period's test holds" negates cleanly per period.
-        return cond.AnyOf(tuple(
-            cond.All((cond.DayRange(start, end), cond.Leaf(node.field, node.op, value)))
-            for start, end, value in periods
-        ))
+        return _per_period(ruleset, node.operand.name,
+                           lambda v: cond.Leaf(node.field, node.op, tuple(v) if isinstance(v, list) else v))
+    if isinstance(node, cond.ParamTest):
+        # A test on a parameter alone is a constant within each period: TRUE or FALSE.
+        def constant(v):
+            holds = cond._apply(node.op, tuple(v) if isinstance(v, list) else v, node.operand, isinstance(v, list))
+            return cond.TRUE if holds else cond.FALSE
+        return _per_period(ruleset, node.name, constant)
     return node
+
+
+def _per_period(ruleset: RuleSet, name: str, build) -> Any:
+    """One alternative per period of a dated parameter; exactly one period holds on any day."""
+    periods = ruleset.parameters[name].periods()
+    if len(periods) == 1:
+        return build(periods[0][2])
+    return cond.AnyOf(tuple(cond.All((cond.DayRange(start, end), build(value))) for start, end, value in periods))

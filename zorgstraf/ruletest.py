@@ -52,23 +52,35 @@ class TestReport:
 
 
 def run_examples(ruleset: RuleSet, engine: Engine | None = None) -> TestReport:
-    """Run every rule's examples through the real engine: does the rule fire, is the advies right?"""
+    """Run every rule's examples (and a region's own examples) through the real engine."""
     engine = engine or Engine(ruleset)
-    cases = [(rule, ex) for rule in ruleset.rules for ex in rule.examples]
-    results = engine.fired_rules([ex.melding for _, ex in cases])
-    advies = engine.evaluate([ex.melding for _, ex in cases])
     report = TestReport()
-    for (rule, ex), (_, fired), adv in zip(cases, results, advies):
-        problems = []
-        did_fire = any(r.id == rule.id for r in fired)
-        if did_fire != ex.fires:
-            problems.append(f"regel vuurt {'wel' if did_fire else 'niet'}, verwacht: {'wel' if ex.fires else 'niet'}")
-        problems += unmet(adv, ex.expect)
-        if problems:
-            report.failures.append(f"{ex.where}: {rule.id} '{ex.name}': " + "; ".join(problems))
-        else:
-            report.passed += 1
+    groups: dict[tuple, list] = {}
+    for rule in ruleset.rules:
+        for ex in rule.examples:
+            groups.setdefault(tuple(sorted((k, repr(v)) for k, v in ex.parameters.items())), []).append((rule, ex))
+    for key, cases in groups.items():
+        eng = engine if not key else Engine(ruleset.with_parameters(cases[0][1].parameters))
+        meldingen = [ex.melding for _, ex in cases]
+        for (rule, ex), (_, fired), adv in zip(cases, eng.fired_rules(meldingen), eng.evaluate(meldingen)):
+            did_fire = any(r.id == rule.id for r in fired)
+            problems = [] if did_fire == ex.fires else [f"regel vuurt {'wel' if did_fire else 'niet'}, verwacht: {'wel' if ex.fires else 'niet'}"]
+            _record(report, f"{ex.where}: {rule.id} '{ex.name}'", problems + unmet(adv, ex.expect))
+    if ruleset.region_examples:
+        meldingen = [ex.melding for ex in ruleset.region_examples]
+        for ex, (_, fired), adv in zip(ruleset.region_examples, engine.fired_rules(meldingen), engine.evaluate(meldingen)):
+            ids = {r.id for r in fired}
+            problems = [f"{rid} vuurt niet" for rid in ex.fires if rid not in ids]
+            problems += [f"{rid} vuurt wel" for rid in ex.not_fires if rid in ids]
+            _record(report, f"{ex.where}: '{ex.name}'", problems + unmet(adv, ex.expect))
     return report
+
+
+def _record(report: TestReport, label: str, problems: list[str]) -> None:
+    if problems:
+        report.failures.append(f"{label}: " + "; ".join(problems))
+    else:
+        report.passed += 1
 
 
 def check(ruleset: RuleSet, probe: list[schema.Melding]) -> list[str]:

@@ -137,6 +137,10 @@ class Indicator(StrEnum):
 
     strafrechtelijk = "strafrechtelijk"
     zorg = "zorg"
+    vt_aanwezig_zsm = "vt_aanwezig_zsm"
+    vt_telefonisch_zsm = "vt_telefonisch_zsm"
+    vt_ter_plaatse_acuut = "vt_ter_plaatse_acuut"
+    vt_telefonisch_acuut = "vt_telefonisch_acuut"
 
 
 class ScoreBand(StrEnum):
@@ -233,6 +237,14 @@ class Score(BaseModel):
     bijdragen: dict[str, int]
 
 
+class Termijnen(BaseModel):
+    """Deadlines that follow from `ontvangen_op` (added beyond the contract)."""
+
+    ovj_beslissing_uiterlijk: str | None = None  # ISO date-time: 9 hours, 00:00-09:00 not counted
+    vt_veiligheidsbeoordeling_uiterlijk: str | None = None  # ISO date: at once if acute, else 5 working days
+    volgend_actie_overleg: str | None = None  # ISO date of the region's next Actie-overleg
+
+
 class Advies(BaseModel):
     melding_id: str
     regio: str
@@ -249,4 +261,5 @@ class Advies(BaseModel):
     score: Score | None = None
     # Added beyond the contract (adding is allowed): the derived indicators behind the route.
     indicatoren: list[Indicator] = Field(default_factory=list)
+    termijnen: Termijnen = Field(default_factory=Termijnen)
 

@@ -26,7 +26,7 @@ def default_rules_dir() -> Path:
 @lru_cache(maxsize=32)
 def _engine(rules_dir: str, regio: str | None) -> Engine:
     # One compiled engine per (rule directory, variant) per process: compile once, evaluate many.
-    return Engine(load_ruleset(rules_dir), label=NATIONAL)
+    return Engine(load_ruleset(rules_dir, regio))
 
 
 @lru_cache(maxsize=256)
