@@ -127,37 +127,72 @@ def _rules_path(path: str | None) -> Path:
     return Path(path) if path else default_rules_dir()
 
 
+def _selected_variants(path: str | None, regio: str | None) -> tuple[Path, list[str | None]]:
+    from .overview import variants
+
+    rules_dir = _rules_path(path)
+    if regio:
+        return rules_dir, [None if regio == "landelijk" else regio]
+    return rules_dir, [None] + variants(rules_dir)
+
+
 @rules.command("check")
 @click.argument("path", required=False)
-def rules_check(path):
-    """Valideer regelbestanden; bij een fout: bestand:regel: melding, exit 2."""
+@click.option("--regio", help="Alleen deze variant (landelijk, een regio of een overlaybestand).")
+def rules_check(path, regio):
+    """Valideer regelbestanden (landelijk en elke regio); bij een fout: bestand:regel: melding, exit 2."""
+    from .overview import load_variant
     from .ruletest import check
     from .samples import generate
 
-    ruleset = load_ruleset(_rules_path(path))
+    rules_dir, names = _selected_variants(path, regio)
     probe = [schema.Melding.model_validate(m) for m in generate(3000, seed=7)]
-    probe += [ex.melding for r in ruleset.rules for ex in r.examples]
-    problems = check(ruleset, probe)
-    for line in problems:
-        click.echo(line, err=True)
-    if problems:
+    failed = False
+    for name in names:
+        ruleset = load_variant(rules_dir, name)
+        problems = check(ruleset, probe + [ex.melding for r in ruleset.rules for ex in r.examples])
+        for line in problems:
+            click.echo(line, err=True)
+        failed |= bool(problems)
+        if not problems:
+            click.echo(f"ok: {ruleset.name} {ruleset.version}, {len(ruleset.rules)} regels in {len(ruleset.strata)} lagen, hash {ruleset.digest[:12]}")
+    if failed:
         sys.exit(2)
-    click.echo(f"ok: {ruleset.name} {ruleset.version}, {len(ruleset.rules)} regels in {len(ruleset.strata)} lagen, hash {ruleset.digest[:12]}")
 
 
 @rules.command("test")
 @click.argument("path", required=False)
-def rules_test(path):
-    """Draai de voorbeelden die naast de regels staan; exit 1 bij een fout."""
+@click.option("--regio", help="Alleen deze variant (landelijk, een regio of een overlaybestand).")
+def rules_test(path, regio):
+    """Draai de voorbeelden naast de regels (landelijk en per regio); exit 1 bij een fout."""
+    from .overview import load_variant
     from .ruletest import run_examples
 
-    ruleset = load_ruleset(_rules_path(path))
-    report = run_examples(ruleset)
-    for line in report.failures:
-        click.echo(f"FAIL {line}", err=True)
-    click.echo(f"regels: {report.passed} passed, {report.failed} failed")
-    if report.failed:
+    rules_dir, names = _selected_variants(path, regio)
+    passed = failed = 0
+    for name in names:
+        ruleset = load_variant(rules_dir, name)
+        report = run_examples(ruleset)
+        for line in report.failures:
+            click.echo(f"FAIL [{ruleset.name}] {line}", err=True)
+        click.echo(f"{ruleset.name}: {report.passed} voorbeelden goed, {report.failed} fout (hash {ruleset.digest[:12]})")
+        passed, failed = passed + report.passed, failed + report.failed
+    click.echo(f"regels: {passed} passed, {failed} failed")
+    if failed:
         sys.exit(1)
+
+
+@rules.command("show")
+@click.argument("path", required=False)
+@click.option("--regio", default="landelijk", show_default=True, help="Variant: landelijk, een regio of een overlaybestand.")
+@click.option("--diff", "as_diff", is_flag=True, help="Toon alleen wat de variant verandert ten opzichte van landelijk.")
+def rules_show(path, regio, as_diff):
+    """Toon de geldende regels van een variant (Markdown), of het verschil met landelijk."""
+    from .overview import diff, load_variant, show
+
+    rules_dir = _rules_path(path)
+    ruleset = load_variant(rules_dir, regio)
+    click.echo(diff(load_variant(rules_dir, None), ruleset) if as_diff else show(ruleset), nl=False)
 
 
 @main.command()

@@ -1,0 +1,59 @@
+"""Human-readable views of a rule set: the effective rules of a variant and its diff with national."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .ruleset import RuleSet, load_ruleset, overlay_path
+
+
+def variants(rules_dir: Path) -> list[str]:
+    """The regions that have an overlay file."""
+    return sorted(p.stem for p in (Path(rules_dir) / "regions").glob("*.yaml"))
+
+
+def _value(v) -> str:
+    return ", ".join(map(str, v)) if isinstance(v, list) else str(v).lower() if isinstance(v, bool) else str(v)
+
+
+def _dated(values: dict) -> str:
+    return "; ".join(f"vanaf {d.isoformat()}: {_value(v)}" for d, v in sorted(values.items()))
+
+
+def show(ruleset: RuleSet) -> str:
+    lines = [f"# Regelset {ruleset.name} {ruleset.version}", "", f"hash: {ruleset.digest}", ""]
+    lines += ["## Parameters", ""]
+    for name, p in sorted(ruleset.parameters.items()):
+        lines.append(f"- **{name}**: {_dated(p.waarden)}  ")
+        lines.append(f"  {p.beschrijving.strip()} (bron: {p.bron.strip()})")
+    lines += ["", "## Regels", "", "| id | titel | laag | herkomst |", "| --- | --- | --- | --- |"]
+    for r in ruleset.rules:
+        lines.append(f"| {r.id} | {r.title} | {r.stratum + 1} | {r.origin} |")
+    return "\n".join(lines) + "\n"
+
+
+def diff(base: RuleSet, variant: RuleSet) -> str:
+    """What the variant changes, with each change's reason and source."""
+    lines = [f"# {variant.name} ten opzichte van {base.name}", ""]
+    if not variant.changes:
+        lines.append("Geen wijzigingen: de landelijke regels gelden ongewijzigd.")
+    labels = {"parameter": "parameter gewijzigd", "vervang": "regel vervangen", "schakel_uit": "regel uitgeschakeld", "voeg_toe": "regel toegevoegd"}
+    for c in variant.changes:
+        lines.append(f"- **{labels[c.kind]}: {c.target}** ({c.where})")
+        if c.kind == "parameter":
+            lines.append(f"  - landelijk: {_dated(c.before)}")
+            lines.append(f"  - {variant.name}: {_dated(c.after)}")
+        lines.append(f"  - waarom: {' '.join(c.reason.split())}")
+        lines.append(f"  - bron: {' '.join(c.source.split())}")
+    return "\n".join(lines) + "\n"
+
+
+def load_variant(rules_dir: Path, name: str | None) -> RuleSet:
+    """`landelijk`/None, a region name, or the path of an (edited) overlay file."""
+    if name in (None, "landelijk"):
+        return load_ruleset(rules_dir)
+    if not overlay_path(rules_dir, name).is_file() and not name.endswith((".yaml", ".yml")):
+        from .triage import check_regio
+
+        check_regio(name)  # a clear error for a misspelled region
+    return load_ruleset(rules_dir, name)
