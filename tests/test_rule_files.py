@@ -95,7 +95,7 @@ def test_uniek_violation_is_found_on_sample_meldingen(tmp_path):
 def test_rules_check_cli_prints_file_line_and_exits_2(tmp_path):
     shutil.copytree(RULES, tmp_path / "rules")
     target = tmp_path / "rules" / "40_actie_overleg.yaml"
-    target.write_text(target.read_text().replace("      sash: hoog\n    dan:", "      sash: hooog\n    dan:", 1))
+    target.write_text(target.read_text().replace("      sash: hoog\n", "      sash: hooog\n", 1))
     result = run_cli("rules", "check", str(tmp_path / "rules"))
     assert result.returncode == 2
     line = result.stderr.strip().splitlines()[0]
@@ -106,8 +106,8 @@ def test_rules_test_cli_exits_1_on_a_failing_example(tmp_path):
     shutil.copytree(RULES, tmp_path / "rules")
     target = tmp_path / "rules" / "10_acuut.yaml"
     target.write_text(target.read_text().replace("verwacht: {urgentie: acuut}", "verwacht: {urgentie: laag}", 1))
-    result = run_cli("rules", "test", str(tmp_path / "rules"))
-    assert result.returncode == 1 and "FAIL rules/10_acuut.yaml:" in result.stderr and "1 failed" in result.stdout
+    result = run_cli("rules", "test", str(tmp_path / "rules"), "--regio", "landelijk")
+    assert result.returncode == 1 and "FAIL [landelijk] rules/10_acuut.yaml:" in result.stderr and "1 failed" in result.stdout
 
 
 def test_national_rules_check_and_test_pass_via_the_cli():

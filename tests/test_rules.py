@@ -19,8 +19,9 @@ EXAMPLES = [(rule, ex) for rule in _NATIONAL.rules for ex in rule.examples]
 
 @pytest.mark.parametrize("rule,example", EXAMPLES, ids=[f"{r.id}: {e.name}" for r, e in EXAMPLES])
 def test_rule_example(rule, example):
-    (_, fired), = _ENGINE.fired_rules([example.melding])
-    advies, = _ENGINE.evaluate([example.melding])
+    engine = Engine(_NATIONAL.with_parameters(example.parameters)) if example.parameters else _ENGINE
+    (_, fired), = engine.fired_rules([example.melding])
+    advies, = engine.evaluate([example.melding])
     assert (rule.id in {r.id for r in fired}) == example.fires, f"{rule.id} fired={not example.fires} ({example.where})"
     assert unmet(advies, example.expect) == [], example.where
 

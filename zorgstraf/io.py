@@ -44,24 +44,13 @@ def parse_melding(data: Any, source: str, line: int | None) -> schema.Melding | 
         return validation_error(source, line, exc)
 
 
-def _jsonl(stream: TextIO, source: str) -> Iterator[Item]:
+def _jsonl(stream: TextIO, source: str) -> Iterator[tuple[int, str]]:
     for number, text in enumerate(stream, start=1):
-        if not text.strip():
-            continue
-        try:  # fast path: pydantic-core parses and validates the JSON in one go
-            yield number, schema.Melding.model_validate_json(text)
-            continue
-        except ValidationError:
-            pass  # redo slowly for a precise, one-line error
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            yield number, InputError(source, number, None, f"ongeldige JSON ({exc.msg}, kolom {exc.colno})")
-            continue
-        yield number, parse_melding(data, source, number)
+        if text.strip():
+            yield number, text
 
 
-def _json(stream: TextIO, source: str) -> Iterator[Item]:
+def _json(stream: TextIO, source: str) -> Iterator[tuple[int | None, Any]]:
     text = stream.read()
     try:
         data = json.loads(text)
@@ -71,8 +60,7 @@ def _json(stream: TextIO, source: str) -> Iterator[Item]:
     items = data if isinstance(data, list) else [data]
     for index, item in enumerate(items, start=1):
         # A JSON list has no line per melding; the position in the list is reported instead.
-        result = parse_melding(item, f"{source}[{index}]", None)
-        yield index, result
+        yield index, ("item", item)
 
 
 def _csv_value(column: str, raw: str) -> Any:
@@ -118,7 +106,7 @@ def csv_row_to_melding(row: dict[str, str]) -> dict[str, Any]:
     return data
 
 
-def _csv(stream: TextIO, source: str) -> Iterator[Item]:
+def _csv(stream: TextIO, source: str) -> Iterator[tuple[int, Any]]:
     reader = csv.DictReader(stream)
     for row in reader:
         number = reader.line_num
@@ -126,11 +114,15 @@ def _csv(stream: TextIO, source: str) -> Iterator[Item]:
         if "__extra_cells__" in data:
             yield number, InputError(source, number, None, "meer cellen dan kolommen")
             continue
-        yield number, parse_melding(data, source, number)
+        yield number, data
 
 
-def read_meldingen(path: str) -> Iterator[Item]:
-    """Yield (line, Melding or InputError) for every melding in `path` ('-' is JSONL on stdin)."""
+Raw = Any  # JSON text (str), a decoded object (dict), ("item", object) from a JSON list, or an InputError
+
+
+def read_raw(path: str) -> Iterator[tuple[int | None, Raw]]:
+    """Yield (line, raw record) without validating; `parse_raw` turns a record into a Melding.
+    Split in two so that worker processes can do the validating in parallel."""
     if path == "-":
         yield from _jsonl(sys.stdin, "stdin")
         return
@@ -148,6 +140,31 @@ def read_meldingen(path: str) -> Iterator[Item]:
         raise ConfigError(f"{path}: bestand is geen UTF-8-tekst") from None
     except OSError as exc:
         raise ConfigError(f"{path}: kan bestand niet lezen ({exc.strerror})") from None
+
+
+def parse_raw(source: str, line: int | None, raw: Raw) -> schema.Melding | InputError:
+    if isinstance(raw, InputError):
+        return raw
+    if isinstance(raw, tuple):  # an item of a JSON list: reported by position
+        return parse_melding(raw[1], f"{source}[{line}]", None)
+    if isinstance(raw, dict):
+        return parse_melding(raw, source, line)
+    try:  # fast path: pydantic-core parses and validates the JSON text in one go
+        return schema.Melding.model_validate_json(raw)
+    except ValidationError:
+        pass  # redo slowly for a precise, one-line error
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        return InputError(source, line, None, f"ongeldige JSON ({exc.msg}, kolom {exc.colno})")
+    return parse_melding(data, source, line)
+
+
+def read_meldingen(path: str) -> Iterator[Item]:
+    """Yield (line, Melding or InputError) for every melding in `path` ('-' is JSONL on stdin)."""
+    source = "stdin" if path == "-" else path
+    for line, raw in read_raw(path):
+        yield line, parse_raw(source, line, raw)
 
 
 def count_lines(path: str) -> int | None:
