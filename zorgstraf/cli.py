@@ -69,7 +69,7 @@ def _progress(total: int | None, enabled: bool):
 
     from rich.console import Console
 
-    return Progress(TextColumn("triage"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+    return Progress(TextColumn("voortgang"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                     console=Console(stderr=True), transient=True)
 
 
@@ -193,6 +193,41 @@ def rules_show(path, regio, as_diff):
     rules_dir = _rules_path(path)
     ruleset = load_variant(rules_dir, regio)
     click.echo(diff(load_variant(rules_dir, None), ruleset) if as_diff else show(ruleset), nl=False)
+
+
+@main.command()
+@click.argument("input_path", metavar="INPUT")
+@click.option("--variant", "variants", multiple=True, required=True, help="Regio of pad naar een (bewerkt) overlaybestand; mag vaker.")
+@click.option("--base", default="landelijk", show_default=True, help="De basis waartegen vergeleken wordt.")
+@click.option("--format", "fmt", type=click.Choice(["table", "md", "json", "csv"]), help="Standaard table op een terminal, anders json.")
+@click.option("--output", "-o", "output", help="Schrijf naar dit bestand.")
+@click.option("--workers", type=click.IntRange(min=1), help="Aantal processen (standaard: 2).")
+@click.option("--rules", "rules_dir", type=click.Path(file_okay=False), help="Map met regelbestanden (standaard: rules/).")
+def compare(input_path, variants, base, fmt, output, workers, rules_dir):
+    """Vergelijk varianten op dezelfde meldingen: verschuivingen, gewijzigde meldingen, werklast."""
+    from .compare import compare as run_compare
+    from .compare_report import print_table, to_csv, to_json, to_markdown
+
+    fmt = fmt or ("table" if output in (None, "-") and sys.stdout.isatty() else "json")
+    total = count_lines(input_path) if sys.stderr.isatty() else None
+    with _progress(total, sys.stderr.isatty()) as bar:
+        task = bar.add_task("vergelijken", total=total) if bar else None
+        report = run_compare(input_path, list(variants), base=base, workers=workers,
+                             rules_dir=Path(rules_dir) if rules_dir else None,
+                             on_progress=(lambda n: bar.advance(task, n)) if bar else (lambda n: None))
+    for err in report.errors:
+        click.echo(f"afgewezen: {err}", err=True)
+    with _output(output) as stream:
+        if fmt == "table":
+            print_table(report, stream)
+        elif fmt == "md":
+            stream.write(to_markdown(report))
+        elif fmt == "json":
+            stream.write(to_json(report) + "\n")
+        else:
+            to_csv(report, stream)
+    if report.errors:
+        sys.exit(1)
 
 
 @main.command()

@@ -7,6 +7,7 @@ production, a plain-Python reference backend as the test oracle.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
@@ -79,6 +80,22 @@ def _plain(value: Any) -> Any:
     return list(value) if isinstance(value, tuple) else value
 
 
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """The decisions of an advies without its explanation: what `compare` counts."""
+
+    urgentie: str
+    route: str
+    fase: str
+    thv: str
+    agenderen: bool
+    afstemming: tuple[str, ...]
+    partners: tuple[str, ...]
+    interventies: tuple[str, ...]
+    indicatoren: tuple[str, ...]
+    rules: tuple[str, ...]
+
+
 class Engine:
     """Compile once, evaluate many."""
 
@@ -99,11 +116,12 @@ class Engine:
         }
         self._enum = {name: {v.value: v for v in enum} for name, enum in OUTPUTS.items()}
 
-    def fired_rules(self, meldingen: list[schema.Melding]) -> list[tuple[dict, list[Rule]]]:
-        """The domain facts (with derived outputs) and the rules that fired, per melding."""
+    def fired_rules(self, meldingen: list[schema.Melding], base_facts: list[dict] | None = None) -> list[tuple[dict, list[Rule]]]:
+        """The domain facts (with derived outputs) and the rules that fired, per melding.
+        `base_facts` (from fields.domain_facts) may be shared between engines; they are copied."""
         facts = []
-        for m in meldingen:
-            f = domain_facts(m)
+        for i, m in enumerate(meldingen):
+            f = dict(base_facts[i]) if base_facts is not None else domain_facts(m)
             for name in LIST_OUTPUTS:
                 f[name] = set()  # grows stratum by stratum; ordered once at the end
             facts.append(f)
@@ -122,6 +140,29 @@ class Engine:
             for name in LIST_OUTPUTS:
                 f[name] = tuple(sorted(f[name], key=_LIST_ORDER[name].__getitem__))
         return [(f, sorted((self._by_id[r] for r in ids), key=lambda r: self._order[r.id])) for f, ids in zip(facts, fired)]
+
+    def outcomes(self, meldingen: list[schema.Melding], base_facts: list[dict] | None = None) -> list[Outcome]:
+        """Decisions only (no explanation or deadlines): cheaper, for comparing variants at scale."""
+        out = []
+        for facts, rules in self.fired_rules(meldingen, base_facts):
+            singles = self._single_values(rules)
+            out.append(Outcome(
+                urgentie=self._decide("urgentie", singles.get("urgentie", [])),
+                route=self._decide("route", singles.get("route", [])),
+                fase=self._decide("fase", singles.get("fase", [])),
+                thv=self._decide("thv", singles.get("thv", [])),
+                agenderen="actie_overleg" in facts["afstemming"],
+                afstemming=facts["afstemming"], partners=facts["partners"], interventies=facts["interventies"],
+                indicatoren=facts["indicatoren"], rules=tuple(r.id for r in rules),
+            ))
+        return out
+
+    def _single_values(self, rules: list[Rule]) -> dict[str, list[Any]]:
+        singles: dict[str, list[Any]] = {}
+        for rule in rules:
+            for name, value in self._singles[rule.id]:
+                singles.setdefault(name, []).append(value)
+        return singles
 
     def evaluate(self, meldingen: list[schema.Melding]) -> list[schema.Advies]:
         return [self._combine(m, f, rules) for m, (f, rules) in zip(meldingen, self.fired_rules(meldingen))]
@@ -167,10 +208,7 @@ class Engine:
         return hit
 
     def _combine(self, melding: schema.Melding, facts: dict, rules: list[Rule]) -> schema.Advies:
-        singles: dict[str, list[Any]] = {}
-        for rule in rules:
-            for name, value in self._singles[rule.id]:
-                singles.setdefault(name, []).append(value)
+        singles = self._single_values(rules)
         explained = [self._explain(r, facts) for r in rules]
         thv = self._decide("thv", singles.get("thv", []))
         thv_reasons = [reason for r, (_, reason) in zip(rules, explained) if reason is not None and r.singles["thv"] == thv]

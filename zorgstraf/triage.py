@@ -37,8 +37,9 @@ def _variant(rules_dir: str, regio: str | None) -> str | None:
 
 
 def check_regio(regio: str | None) -> str | None:
+    """A valid region name, `landelijk`, or None; anything else is a usage error."""
     if regio is None or regio == NATIONAL:
-        return None
+        return regio
     try:
         return schema.Regio(regio).value
     except ValueError:
@@ -49,14 +50,14 @@ def check_regio(regio: str | None) -> str | None:
 @dataclass
 class Triage:
     rules_dir: Path = field(default_factory=default_rules_dir)
-    regio: str | None = None  # overrides every melding's own regio
+    regio: str | None = None  # overrides every melding's own regio ("landelijk" forces national)
 
     def __post_init__(self):
         self.regio = check_regio(self.regio)
 
     def variant_for(self, regio: str | None) -> str | None:
         """The variant that decides for `regio`: the region's overlay if it has one, else national."""
-        return _variant(str(self.rules_dir), regio)
+        return None if regio == NATIONAL else _variant(str(self.rules_dir), regio)
 
     def engine_for(self, regio: str | None) -> Engine:
         return _engine(str(self.rules_dir), self.variant_for(regio))

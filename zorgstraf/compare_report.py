@@ -1,0 +1,146 @@
+"""Render a compare Report for people (table, Markdown) and machines (JSON, CSV)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from typing import TextIO
+
+from .compare import CATEGORIES, Report
+
+MAX_LISTED = 50  # changed meldingen listed in table/Markdown output; JSON and CSV list them all
+
+WORK_LABELS = {
+    "actie_overleg_zaak": "zaken Actie-overleg",
+    "zsm_consult_aanwezig": "ZSM-consulten VT (aanwezig)",
+    "zsm_consult_telefonisch": "ZSM-consulten VT (telefonisch, buiten aanwezigheid)",
+    "acuut_ter_plaatse": "Samen op in Acuut ter plaatse",
+    "acuut_telefonisch": "Samen op in Acuut telefonisch",
+    "thv_beoordeling": "THV-beoordelingen",
+    "veiligheidsbeoordeling": "veiligheidsbeoordelingen",
+}
+
+
+def _names(report: Report) -> list[str]:
+    return [report.base] + report.variants
+
+
+def count_rows(report: Report) -> list[tuple[str, str, list[int]]]:
+    rows = []
+    for cat in CATEGORIES:
+        keys = sorted(set().union(*(report.tallies[n].counts[cat] for n in _names(report))))
+        rows += [(cat, key, [report.tallies[n].counts[cat].get(key, 0) for n in _names(report)]) for key in keys]
+    return rows
+
+
+def workload_rows(report: Report) -> list[tuple[str, str, list[float]]]:
+    keys = sorted(set().union(*(report.tallies[n].workload for n in _names(report))))
+    return [(p, k, [round(report.tallies[n].workload.get((p, k), 0) / report.weeks, 1) for n in _names(report)]) for p, k in keys]
+
+
+def _delta(values: list) -> str:
+    base = values[0]
+    return " ".join(f"{v - base:+g}" if v != base else "=" for v in values[1:])
+
+
+def to_json(report: Report) -> str:
+    return json.dumps({
+        "basis": report.base,
+        "varianten": report.variants,
+        "hashes": report.hashes,
+        "meldingen": report.count,
+        "afgewezen": len(report.errors),
+        "weken": round(report.weeks, 2),
+        "aantallen": {n: {c: dict(sorted(report.tallies[n].counts[c].items())) for c in CATEGORIES} for n in _names(report)},
+        "werklast_per_week": {n: [{"partner": p, "werk": k, "per_week": round(v, 2)} for (p, k), v in report.per_week(n).items()] for n in _names(report)},
+        "gewijzigd": [
+            {"melding_id": d.melding_id, "variant": d.variant,
+             "verschillen": {f: {"basis": _plain(a), "variant": _plain(b)} for f, (a, b) in d.fields.items()},
+             "regels_alleen_basis": d.rules_only_base, "regels_alleen_variant": d.rules_only_variant}
+            for d in report.differences
+        ],
+    }, ensure_ascii=False, indent=2)
+
+
+def _plain(v):
+    return list(v) if isinstance(v, tuple) else v
+
+
+def to_csv(report: Report, stream: TextIO) -> None:
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(["soort", "sleutel", "detail", *_names(report)])
+    for cat, key, values in count_rows(report):
+        writer.writerow(["aantal", cat, key, *values])
+    for partner, kind, values in workload_rows(report):
+        writer.writerow(["werklast_per_week", partner, kind, *values])
+    for d in report.differences:
+        for f, (a, b) in d.fields.items():
+            cells = ["" for _ in _names(report)]
+            cells[0] = _cell(a)
+            cells[_names(report).index(d.variant)] = _cell(b)
+            writer.writerow(["gewijzigd", d.melding_id, f, *cells])
+
+
+def _cell(v) -> str:
+    return "|".join(v) if isinstance(v, tuple) else str(v).lower() if isinstance(v, bool) else str(v)
+
+
+def to_markdown(report: Report) -> str:
+    names = _names(report)
+    out = [f"# Vergelijking: {report.base} tegen {', '.join(report.variants)}", "",
+           f"{report.count} meldingen over {report.weeks:.1f} weken" + (f"; {len(report.errors)} afgewezen" if report.errors else ""), ""]
+    out += ["## Aantallen", "", "| categorie | waarde | " + " | ".join(names) + " | verschil |", "|---|---|" + "---|" * (len(names) + 1)]
+    for cat, key, values in count_rows(report):
+        out.append(f"| {cat} | {key} | " + " | ".join(map(str, values)) + f" | {_delta(values)} |")
+    out += ["", "## Geschatte werklast per partner per week", "", "| partner | werk | " + " | ".join(names) + " | verschil |", "|---|---|" + "---|" * (len(names) + 1)]
+    for partner, kind, values in workload_rows(report):
+        out.append(f"| {partner} | {WORK_LABELS.get(kind, kind)} | " + " | ".join(f"{v:g}" for v in values) + f" | {_delta(values)} |")
+    for variant in report.variants:
+        diffs = [d for d in report.differences if d.variant == variant]
+        out += ["", f"## Gewijzigde meldingen in {variant}: {len(diffs)}", ""]
+        if diffs:
+            out += ["| melding | wat verandert | regels alleen basis | regels alleen variant |", "|---|---|---|---|"]
+        for d in diffs[:MAX_LISTED]:
+            what = "; ".join(f"{f}: {_cell(a)} → {_cell(b)}" for f, (a, b) in d.fields.items())
+            out.append(f"| {d.melding_id} | {what} | {', '.join(d.rules_only_base)} | {', '.join(d.rules_only_variant)} |")
+        if len(diffs) > MAX_LISTED:
+            out.append(f"\n… en nog {len(diffs) - MAX_LISTED}; `--format json` of `csv` geeft ze allemaal.")
+    out += ["", "Werklast is een schatting uit de adviezen (zaken op het Actie-overleg per deelnemende partner, "
+            "ZSM-consulten van VT binnen en buiten de aanwezigheidstijden, THV-beoordelingen, veiligheidsbeoordelingen)."]
+    return "\n".join(out) + "\n"
+
+
+def print_table(report: Report, stream: TextIO) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(file=stream, width=max(120, Console(file=stream).width), highlight=False)
+    names = _names(report)
+    console.print(f"[bold]Vergelijking[/] {report.count} meldingen over {report.weeks:.1f} weken"
+                  + (f", {len(report.errors)} afgewezen" if report.errors else ""))
+    counts = Table(title="Aantallen", header_style="bold")
+    for col in ("categorie", "waarde", *names, "verschil"):
+        counts.add_column(col, justify="right" if col in names else "left")
+    last = None
+    for cat, key, values in count_rows(report):
+        delta = _delta(values)
+        counts.add_row(cat if cat != last else "", key, *map(str, values), f"[yellow]{delta}[/]" if delta.strip("= ") else delta)
+        last = cat
+    console.print(counts)
+    work = Table(title="Geschatte werklast per partner per week", header_style="bold")
+    for col in ("partner", "werk", *names, "verschil"):
+        work.add_column(col, justify="right" if col in names else "left")
+    for partner, kind, values in workload_rows(report):
+        work.add_row(partner, WORK_LABELS.get(kind, kind), *(f"{v:g}" for v in values), _delta(values))
+    console.print(work)
+    for variant in report.variants:
+        diffs = [d for d in report.differences if d.variant == variant]
+        table = Table(title=f"Gewijzigde meldingen in {variant}: {len(diffs)}", header_style="bold")
+        for col in ("melding", "wat verandert", "regels alleen basis", "regels alleen variant"):
+            table.add_column(col)
+        for d in diffs[:MAX_LISTED]:
+            table.add_row(d.melding_id, "\n".join(f"{f}: {_cell(a)} → {_cell(b)}" for f, (a, b) in d.fields.items()),
+                          ", ".join(d.rules_only_base), ", ".join(d.rules_only_variant))
+        console.print(table)
+        if len(diffs) > MAX_LISTED:
+            console.print(f"… en nog {len(diffs) - MAX_LISTED}; --format json of csv geeft ze allemaal.")
