@@ -8,7 +8,7 @@ from zorgstraf.engine import Engine
 from zorgstraf.ruleset import load_ruleset
 from zorgstraf.ruletest import check, run_examples, unmet
 from zorgstraf.samples import generate
-from zorgstraf.schema import Melding
+from zorgstraf.schema import Melding, Score
 
 from .conftest import RULES
 
@@ -20,8 +20,9 @@ EXAMPLES = [(rule, ex) for rule in _NATIONAL.rules for ex in rule.examples]
 @pytest.mark.parametrize("rule,example", EXAMPLES, ids=[f"{r.id}: {e.name}" for r, e in EXAMPLES])
 def test_rule_example(rule, example):
     engine = Engine(_NATIONAL.with_parameters(example.parameters)) if example.parameters else _ENGINE
-    (_, fired), = engine.fired_rules([example.melding])
-    advies, = engine.evaluate([example.melding])
+    score = Score(punten=0, band=example.score_band, bijdragen={}) if example.score_band else None
+    (_, fired), = engine.fired_rules([example.melding], bands=[example.score_band])
+    advies, = engine.evaluate([example.melding], [score])
     assert (rule.id in {r.id for r in fired}) == example.fires, f"{rule.id} fired={not example.fires} ({example.where})"
     assert unmet(advies, example.expect) == [], example.where
 

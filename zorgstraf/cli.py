@@ -84,9 +84,7 @@ def triage(input_path, regio, fmt, output, score, rules_dir):
     """Advies voor elke melding in INPUT (.json, .jsonl, .csv, of - voor JSONL op stdin)."""
     to_terminal = output in (None, "-") and sys.stdout.isatty()
     fmt = fmt or ("table" if to_terminal else "jsonl")
-    runner = Triage(rules_dir=Path(rules_dir) if rules_dir else default_rules_dir(), regio=regio)
-    if score:
-        raise ConfigError("--score: de risicoscore is nog niet beschikbaar in deze versie")
+    runner = Triage(rules_dir=Path(rules_dir) if rules_dir else default_rules_dir(), regio=regio, score=score)
     runner.engine_for(runner.regio)  # fail early on rule errors, before reading input
     rejected = 0
 
@@ -246,6 +244,26 @@ def samples(count, seed, fmt, output):
                 stream.write(json.dumps(m, ensure_ascii=False) + "\n")
         else:
             to_csv(data, stream)
+
+
+@main.command()
+@click.option("--data", "data_path", help="CSV met gelabelde meldingen (meldingformaat plus een labelkolom 0/1). Zonder: synthetische data.")
+@click.option("--label", default="herhaling_ernstig_12m", show_default=True, help="De labelkolom.")
+@click.option("--seed", type=int, default=2026, show_default=True)
+@click.option("--output", "output_dir", type=click.Path(file_okay=False), help="Map voor het model (standaard: models/).")
+def train(data_path, label, seed, output_dir):
+    """Train de transparante scorekaart en schrijf artefact, hash, puntentabel en modelkaart."""
+    from .score import MODEL_DIR
+    from .train import read_labelled_csv, train as fit, train_synthetic, write
+
+    if data_path:
+        rejected = []
+        meldingen, y = read_labelled_csv(data_path, label, lambda e: (rejected.append(e), click.echo(f"afgewezen: {e}", err=True)))
+        model, metrics = fit(meldingen, y, seed, f"{data_path}: {len(meldingen)} gelabelde meldingen, label '{label}'")
+    else:
+        model, metrics = train_synthetic(seed)
+    path = write(model, metrics, Path(output_dir) if output_dir else MODEL_DIR)
+    click.echo(f"model: {path} | AUC scorekaart {metrics['auc_scorekaart']:.3f}, logistische regressie {metrics['auc_logistische_regressie']:.3f}, Brier {metrics['brier']:.4f}")
 
 
 @main.command("schema")

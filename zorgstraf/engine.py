@@ -116,12 +116,16 @@ class Engine:
         }
         self._enum = {name: {v.value: v for v in enum} for name, enum in OUTPUTS.items()}
 
-    def fired_rules(self, meldingen: list[schema.Melding], base_facts: list[dict] | None = None) -> list[tuple[dict, list[Rule]]]:
+    def fired_rules(self, meldingen: list[schema.Melding], base_facts: list[dict] | None = None,
+                    bands: list[str | None] | None = None) -> list[tuple[dict, list[Rule]]]:
         """The domain facts (with derived outputs) and the rules that fired, per melding.
-        `base_facts` (from fields.domain_facts) may be shared between engines; they are copied."""
+        `base_facts` (from fields.domain_facts) may be shared between engines; they are copied.
+        `bands` are the risk score bands, when scoring is on."""
         facts = []
         for i, m in enumerate(meldingen):
             f = dict(base_facts[i]) if base_facts is not None else domain_facts(m)
+            if bands is not None:
+                f["score.band"] = bands[i]
             for name in LIST_OUTPUTS:
                 f[name] = set()  # grows stratum by stratum; ordered once at the end
             facts.append(f)
@@ -164,8 +168,13 @@ class Engine:
                 singles.setdefault(name, []).append(value)
         return singles
 
-    def evaluate(self, meldingen: list[schema.Melding]) -> list[schema.Advies]:
-        return [self._combine(m, f, rules) for m, (f, rules) in zip(meldingen, self.fired_rules(meldingen))]
+    def evaluate(self, meldingen: list[schema.Melding], scores: list[schema.Score] | None = None) -> list[schema.Advies]:
+        bands = [s.band.value if s else None for s in scores] if scores is not None else None
+        advies = [self._combine(m, f, rules) for m, (f, rules) in zip(meldingen, self.fired_rules(meldingen, bands=bands))]
+        if scores is not None:
+            for a, s in zip(advies, scores):
+                a.score = s
+        return advies
 
     # --- combining ---------------------------------------------------------------------------
 

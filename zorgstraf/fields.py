@@ -103,8 +103,12 @@ TIME_FIELDS = {
     "ontvangen.tijd": FieldSpec("ontvangen.tijd", "int", minimum=0, maximum=2359),  # HHMM, e.g. 1730
 }
 
-CATALOGUE: dict[str, FieldSpec] = _build_catalogue() | TIME_FIELDS
-INPUT_FIELDS = [s for s in CATALOGUE.values() if not s.output and s.name not in TIME_FIELDS]
+# The optional risk score's band: known only when scoring is on. A rule may read it only to raise
+# attention (checked when rule files load).
+SCORE_FIELD = FieldSpec("score.band", "enum", ("laag", "midden", "hoog"), nullable=True)
+
+CATALOGUE: dict[str, FieldSpec] = _build_catalogue() | TIME_FIELDS | {SCORE_FIELD.name: SCORE_FIELD}
+INPUT_FIELDS = [s for s in CATALOGUE.values() if not s.output and s.name not in TIME_FIELDS and s is not SCORE_FIELD]
 
 
 def _reader(spec: FieldSpec):
@@ -130,6 +134,7 @@ def domain_facts(melding: schema.Melding) -> dict[str, object]:
     moment = melding.ontvangen_op
     facts["ontvangen.weekdag"] = WEEKDAGEN[moment.weekday()]
     facts["ontvangen.tijd"] = moment.hour * 100 + moment.minute
+    facts["score.band"] = None
     return facts
 
 

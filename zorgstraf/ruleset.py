@@ -142,6 +142,8 @@ class Voorbeeld(_Model):
     verwacht: Verwachting = Field(default_factory=Verwachting)
     # Evaluate this example as if these parameters had these values (OpenFisca-style).
     parameters: dict[str, bool | int | str | list[str]] = Field(default_factory=dict)
+    # The risk score band the example assumes (the score itself comes from the model).
+    score_band: schema.ScoreBand | None = None
 
 
 class RegelBestand(_Model):
@@ -214,6 +216,7 @@ class Example:
     expect: Verwachting
     where: str  # file:line
     parameters: dict[str, Any] = field(default_factory=dict)
+    score_band: str | None = None
 
 
 @dataclass
@@ -322,6 +325,10 @@ def _build_rule(doc: YamlDoc, raw: RegelBestand, loc: tuple, parameters: dict[st
         raise doc.error(loc + ("geldig_tot",), f"regel {raw.id}: geldig_tot ligt voor geldig_van")
     if raw.geldig_van or raw.geldig_tot:
         condition = cond.All((cond.DayRange(raw.geldig_van, raw.geldig_tot), condition))
+    if "score.band" in ctx.fields_used:
+        lowering = sorted(k for k in raw.dan.single() if k != "urgentie")
+        if lowering:
+            raise doc.error(loc + ("dan",), f"regel {raw.id} leest de risicoscore en mag de aandacht alleen verhogen (urgentie, lijsten), niet {', '.join(lowering)} zetten")
     writes = raw.dan.writes()
     if writes & ctx.reads:
         raise doc.error(loc + ("dan",), f"regel {raw.id} leest en schrijft dezelfde uitkomst: {sorted(writes & ctx.reads)}")
@@ -336,7 +343,8 @@ def _build_rule(doc: YamlDoc, raw: RegelBestand, loc: tuple, parameters: dict[st
         for pname in ex.parameters:
             if pname not in parameters:
                 raise doc.error(ex_loc + ("parameters", pname), f"regel {raw.id}, voorbeeld '{ex.naam}': onbekende parameter '{pname}'{cond._suggest(pname, parameters)}")
-        examples.append(Example(ex.naam, melding, ex.vuurt, ex.verwacht, f"{doc.path}:{doc.line(ex_loc)}", dict(ex.parameters)))
+        examples.append(Example(ex.naam, melding, ex.vuurt, ex.verwacht, f"{doc.path}:{doc.line(ex_loc)}", dict(ex.parameters),
+                                ex.score_band.value if ex.score_band else None))
     return Rule(
         id=raw.id, title=raw.titel, reason=raw.reden.strip(), source=raw.bron, condition=condition,
         effects=raw.dan, fields_used=tuple(dict.fromkeys(ctx.fields_used)), reads=frozenset(ctx.reads),

@@ -62,7 +62,9 @@ def run_examples(ruleset: RuleSet, engine: Engine | None = None) -> TestReport:
     for key, cases in groups.items():
         eng = engine if not key else Engine(ruleset.with_parameters(cases[0][1].parameters))
         meldingen = [ex.melding for _, ex in cases]
-        for (rule, ex), (_, fired), adv in zip(cases, eng.fired_rules(meldingen), eng.evaluate(meldingen)):
+        scores = [schema.Score(punten=0, band=ex.score_band, bijdragen={}) if ex.score_band else None for _, ex in cases]
+        bands = [ex.score_band for _, ex in cases]
+        for (rule, ex), (_, fired), adv in zip(cases, eng.fired_rules(meldingen, bands=bands), eng.evaluate(meldingen, scores)):
             did_fire = any(r.id == rule.id for r in fired)
             problems = [] if did_fire == ex.fires else [f"regel vuurt {'wel' if did_fire else 'niet'}, verwacht: {'wel' if ex.fires else 'niet'}"]
             _record(report, f"{ex.where}: {rule.id} '{ex.name}'", problems + unmet(adv, ex.expect))

@@ -51,9 +51,16 @@ def check_regio(regio: str | None) -> str | None:
 class Triage:
     rules_dir: Path = field(default_factory=default_rules_dir)
     regio: str | None = None  # overrides every melding's own regio ("landelijk" forces national)
+    score: bool = False  # fill the optional risk score (a second opinion)
+    model_dir: Path | None = None
 
     def __post_init__(self):
         self.regio = check_regio(self.regio)
+        self._scorer = None
+        if self.score:
+            from .score import load
+
+            self._scorer = load(self.model_dir)  # refuses a model file whose hash does not match
 
     def variant_for(self, regio: str | None) -> str | None:
         """The variant that decides for `regio`: the region's overlay if it has one, else national."""
@@ -69,8 +76,10 @@ class Triage:
             regio = self.regio or (m.regio.value if m.regio else None)
             groups.setdefault(self.variant_for(regio), []).append(i)
         out: list[schema.Advies | None] = [None] * len(meldingen)
+        scores = self._scorer.score(meldingen) if self._scorer else None
         for regio, indexes in groups.items():
-            for i, advies in zip(indexes, self.engine_for(regio).evaluate([meldingen[i] for i in indexes])):
+            chunk_scores = [scores[i] for i in indexes] if scores else None
+            for i, advies in zip(indexes, self.engine_for(regio).evaluate([meldingen[i] for i in indexes], chunk_scores)):
                 out[i] = advies
         return out  # type: ignore[return-value]
 
