@@ -23,6 +23,7 @@ _ENUM_ORDER = {
     "fase": [f.value for f in schema.Fase],
     "thv": [t.value for t in schema.ThvBeoordeling],
 }
+_NO_DEADLINES = schema.Termijnen()
 _LIST_ORDER = {name: {v.value: i for i, v in enumerate(enum)} for name, enum in OUTPUTS.items()}
 
 
@@ -260,4 +261,6 @@ class Engine:
         if on_agenda and "ao_weekdag" in self.ruleset.parameters:
             weekday = self.ruleset.param("ao_weekdag", received.date())
             values["volgend_actie_overleg"] = deadlines.next_weekday(received.date(), weekday).isoformat()
+        if not values:
+            return _NO_DEADLINES
         return schema.Termijnen.model_construct(**{k: values.get(k) for k in schema.Termijnen.model_fields})

@@ -65,10 +65,12 @@ class Parameter(_Model):
 
     def at(self, day: date) -> Any:
         """The value in force on `day`; the first value also covers earlier days."""
-        current = None
-        for start in sorted(self.waarden):
-            if current is None or start <= day:
-                current = self.waarden[start]
+        starts = sorted(self.waarden)
+        current = self.waarden[starts[0]]
+        for start in starts[1:]:
+            if start > day:
+                break
+            current = self.waarden[start]
         return current
 
     def periods(self) -> list[tuple[date | None, date | None, Any]]:

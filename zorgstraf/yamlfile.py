@@ -10,6 +10,9 @@ import yaml
 
 from .errors import RuleFileError
 
+# libyaml's C loader when PyYAML was built with it: same safe constructors, ~10x faster.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 @dataclass
 class YamlDoc:
@@ -61,10 +64,10 @@ def load(path: Path | str, display: str | None = None) -> YamlDoc:
     except (OSError, UnicodeDecodeError) as exc:
         raise RuleFileError(shown, None, f"kan bestand niet lezen: {exc}") from None
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=_Loader)
         if root is not None:
             _check_duplicate_keys(root, shown)
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_Loader)  # safe: _Loader is a SafeLoader
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
