@@ -3,6 +3,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+# The API tests also run against a real PostgreSQL server when one can be started here.
+if url=$(bash scripts/postgres.sh); then
+  export ZORGSTRAF_TEST_POSTGRES_URL="$url"
+elif [ -n "${CI:-}" ]; then
+  echo "test: PostgreSQL kon niet starten; in CI is dat een fout" >&2; exit 1
+else
+  echo "test: PostgreSQL niet beschikbaar; de API-tests draaien alleen op SQLite" >&2
+fi
 .venv/bin/zorgstraf rules check
 .venv/bin/zorgstraf rules test
 set +e

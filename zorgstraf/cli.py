@@ -266,6 +266,78 @@ def train(data_path, label, seed, output_dir):
     click.echo(f"model: {path} | AUC scorekaart {metrics['auc_scorekaart']:.3f}, logistische regressie {metrics['auc_logistische_regressie']:.3f}, Brier {metrics['brier']:.4f}")
 
 
+@main.command()
+@click.argument("input_path", metavar="INPUT")
+@click.option("--regio", required=True, help="De regio van het Actie-overleg.")
+@click.option("--week", help="ISO-week JJJJ-Www (standaard: de komende week).")
+@click.option("--format", "fmt", type=click.Choice(["md", "html", "json"]), default="md", show_default=True)
+@click.option("--output", "-o", "output", help="Schrijf naar dit bestand.")
+def agenda(input_path, regio, week, fmt, output):
+    """De agenda van het Actie-overleg voor een regio en week, uit de gegeven meldingen.
+    Open afspraken komen uit de database (ZORGSTRAF_DATABASE_URL), als die er is."""
+    from datetime import date, timedelta
+
+    from . import agenda as agenda_mod
+    from .triage import check_regio
+
+    regio = check_regio(regio)
+    if regio in (None, "landelijk"):
+        raise ConfigError("--regio: kies een regio; het Actie-overleg is regionaal")
+    week = week or agenda_mod.week_of(date.today() + timedelta(days=7))
+    start, end = agenda_mod.week_bounds(week)
+    runner = Triage(regio=regio)
+    rejected = 0
+
+    def on_error(err: InputError) -> None:
+        nonlocal rejected
+        rejected += 1
+        click.echo(f"afgewezen: {err}", err=True)
+
+    cases = [(m, a) for m, a in runner.stream(read_meldingen(input_path), on_error)
+             if a.actie_overleg.agenderen and a.termijnen.volgend_actie_overleg
+             and start <= date.fromisoformat(a.termijnen.volgend_actie_overleg) <= end]
+    open_items = _open_afspraken(regio, start)
+    ruleset = runner.engine_for(regio).ruleset
+    result = agenda_mod.build(regio, week, cases, open_items, ruleset.param("ao_weekdag", start))
+    with _output(output) as stream:
+        stream.write(agenda_mod.RENDER[fmt](result))
+    if rejected:
+        sys.exit(1)
+
+
+def _open_afspraken(regio: str, before):
+    """Open agreements from the configured database; none when there is no database yet."""
+    import os
+
+    from .agenda import OpenAfspraak
+    from .settings import get_settings
+    from .storage import Store
+
+    url = get_settings().database_url
+    if url.startswith("sqlite:///") and not os.path.exists(url[len("sqlite:///"):]):
+        return []
+    return [OpenAfspraak(a.id, a.melding_id, a.wie, a.wat, a.uiterlijk.isoformat() if a.uiterlijk else None)
+            for a in Store(url).open_afspraken(regio, before)]
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=8000, show_default=True)
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True, help="Uvicorn-workers, elk met een eigen motor.")
+def serve(host, port, workers):
+    """Start de API (FastAPI) op localhost. Sleutels en database uit de omgeving."""
+    import uvicorn
+
+    from .settings import get_settings
+    from .storage import migrate
+
+    settings = get_settings()  # fail early on bad configuration, before workers start
+    if not settings.api_keys:
+        click.echo("let op: ZORGSTRAF_API_KEYS is leeg; alleen /health is bereikbaar", err=True)
+    migrate(settings.database_url)
+    uvicorn.run("service.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
+
+
 @main.command("schema")
 @click.argument("which", type=click.Choice(["melding", "advies"]))
 def export_schema(which):

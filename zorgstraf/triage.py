@@ -62,6 +62,11 @@ class Triage:
 
             self._scorer = load(self.model_dir)  # refuses a model file whose hash does not match
 
+    @property
+    def model_hash(self) -> str | None:
+        """The hash of the score model in use, for the audit trail (None when scoring is off)."""
+        return self._scorer.digest if self._scorer else None
+
     def variant_for(self, regio: str | None) -> str | None:
         """The variant that decides for `regio`: the region's overlay if it has one, else national."""
         return None if regio == NATIONAL else _variant(str(self.rules_dir), regio)

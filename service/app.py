@@ -1,0 +1,287 @@
+"""The zorgstraf HTTP API. Thin routes; the logic lives in the `zorgstraf` core.
+
+Run with `zorgstraf serve`. Settings come from the environment (zorgstraf.settings), read when the
+app is created, never at import.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import tempfile
+import time
+from contextlib import asynccontextmanager
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from zorgstraf import agenda as agenda_mod
+from zorgstraf import schema
+from zorgstraf.errors import ZorgstrafError
+from zorgstraf.io import validation_error
+from zorgstraf.overview import diff, load_variant, show, variants
+from zorgstraf.settings import ApiKey, Settings, get_settings
+from zorgstraf.storage import Store, migrate
+from zorgstraf.triage import Triage, default_rules_dir
+
+log = logging.getLogger("zorgstraf.api")
+
+
+# --- in/out models -------------------------------------------------------------------------------
+
+
+class AfspraakIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    wie: Annotated[str, Field(min_length=1, max_length=80)]
+    wat: Annotated[str, Field(min_length=1, max_length=2000)]
+    uiterlijk: date | None = None
+
+
+class AfsprakenIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    afspraken: Annotated[list[AfspraakIn], Field(min_length=1, max_length=50)]
+
+
+class AfspraakOut(BaseModel):
+    id: int
+    melding_id: str
+    wie: str
+    wat: str
+    uiterlijk: date | None
+    gedaan: bool
+
+
+class Fout(BaseModel):
+    veld: str | None
+    reden: str
+
+
+class BatchResultaat(BaseModel):
+    index: int
+    melding_id: str | None = None
+    status: Literal["ok", "afgewezen"]
+    advies: schema.Advies | None = None
+    fouten: list[Fout] = Field(default_factory=list)
+
+
+class CompareIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    meldingen: Annotated[list[dict[str, Any]], Field(min_length=1, max_length=20_000)]
+    varianten: Annotated[list[str], Field(min_length=1, max_length=5)]
+    basis: str = "landelijk"
+
+
+class RegelsetOut(BaseModel):
+    variant: str
+    naam: str
+    versie: str
+    hash: str
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+    database: Literal["ok"]
+    regelset: schema.RegelsetInfo
+
+
+# --- dependencies --------------------------------------------------------------------------------
+
+
+class State:
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.store = Store(settings.database_url, store_toelichting=settings.store_toelichting)
+        self.rules_dir = default_rules_dir()
+        self.triage: dict[tuple[str | None, bool], Triage] = {}
+
+    def runner(self, regio: str | None, score: bool) -> Triage:
+        key = (regio, score)
+        if key not in self.triage:
+            self.triage[key] = Triage(rules_dir=self.rules_dir, regio=regio, score=score)
+        return self.triage[key]
+
+
+def get_state(request: Request) -> State:
+    return request.app.state.zorgstraf
+
+
+StateDep = Annotated[State, Depends(get_state)]
+
+
+def _authenticate(request: Request, state: StateDep) -> ApiKey:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise HTTPException(401, "sleutel ontbreekt (Authorization: Bearer SLEUTEL)", headers={"WWW-Authenticate": "Bearer"})
+    match = None
+    for key in state.settings.api_keys:  # compare with every key, in constant time each
+        if hmac.compare_digest(key.key.encode(), token.encode()):
+            match = key
+    if match is None:
+        raise HTTPException(401, "onbekende sleutel", headers={"WWW-Authenticate": "Bearer"})
+    request.state.key_id = match.key_id
+    return match
+
+
+def role(name: str):
+    def check(key: Annotated[ApiKey, Depends(_authenticate)]) -> ApiKey:
+        if name not in key.roles:
+            raise HTTPException(403, f"rol '{name}' nodig")
+        return key
+    return check
+
+
+Lezer = Annotated[ApiKey, Depends(role("lezer"))]
+Voorzitter = Annotated[ApiKey, Depends(role("voorzitter"))]
+Beleid = Annotated[ApiKey, Depends(role("beleid"))]
+RegioQuery = Annotated[str | None, Query(description="Regiovariant voor deze aanvraag (overschrijft regio in de melding)")]
+
+
+# --- app -----------------------------------------------------------------------------------------
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        current = settings or get_settings()
+        migrate(current.database_url)
+        app.state.zorgstraf = State(current)
+        if current.retention_days:
+            removed = app.state.zorgstraf.store.purge(current.retention_days)
+            log.info("retentie: %d adviezen ouder dan %d dagen verwijderd", removed, current.retention_days)
+        yield
+
+    app = FastAPI(title="zorgstraf", version="0.1.0", lifespan=lifespan,
+                  description="Triage bij de samenloop van zorg en straf. Adviseert; een professional beslist.")
+
+    @app.middleware("http")
+    async def limits_and_log(request: Request, call_next):
+        started = time.perf_counter()
+        limit = request.app.state.zorgstraf.settings.max_body_bytes if hasattr(request.app.state, "zorgstraf") else 5_000_000
+        length = request.headers.get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > limit):
+            return JSONResponse({"detail": f"verzoek te groot (max {limit} bytes)"}, status_code=413)
+        response = await call_next(request)
+        # Ids only: never bodies, never keys.
+        log.info("%s %s %s key=%s %.1fms", request.method, request.url.path, response.status_code,
+                 getattr(request.state, "key_id", "-"), 1000 * (time.perf_counter() - started))
+        return response
+
+    @app.exception_handler(ZorgstrafError)
+    async def domain_error(_: Request, exc: ZorgstrafError):
+        return JSONResponse({"detail": str(exc)}, status_code=400)
+
+    @app.get("/health", response_model=Health)
+    def health(state: StateDep) -> Health:
+        state.store.ping()
+        info = state.runner(None, False).engine_for(None).ruleset.info()
+        return Health(status="ok", database="ok", regelset=info)
+
+    @app.post("/v1/triage", response_model=schema.Advies)
+    def triage(melding: schema.Melding, key: Lezer, state: StateDep, regio: RegioQuery = None, score: bool = False) -> schema.Advies:
+        runner = state.runner(regio, score)
+        advies, = runner.evaluate([melding])
+        state.store.save(melding, advies, key.key_id, runner.model_hash)
+        return advies
+
+    @app.post("/v1/triage/batch", response_model=list[BatchResultaat])
+    def triage_batch(body: Annotated[list[Any], Field(max_length=5000)], key: Lezer, state: StateDep,
+                     regio: RegioQuery = None, score: bool = False) -> list[BatchResultaat]:
+        runner = state.runner(regio, score)
+        results: list[BatchResultaat] = []
+        good: list[tuple[int, schema.Melding]] = []
+        for index, raw in enumerate(body):
+            try:
+                if not isinstance(raw, dict):
+                    raise ValueError("een melding is een JSON-object")
+                good.append((index, schema.Melding.model_validate(raw)))
+            except ValidationError as exc:
+                err = validation_error("batch", index, exc)
+                results.append(BatchResultaat(index=index, melding_id=raw.get("melding_id") if isinstance(raw.get("melding_id"), str) else None,
+                                              status="afgewezen", fouten=[Fout(veld=err.field, reden=err.reason)]))
+            except ValueError as exc:
+                results.append(BatchResultaat(index=index, status="afgewezen", fouten=[Fout(veld=None, reden=str(exc))]))
+        advies = runner.evaluate([m for _, m in good]) if good else []
+        for (index, melding), a in zip(good, advies):
+            state.store.save(melding, a, key.key_id, runner.model_hash)  # one transaction per melding
+            results.append(BatchResultaat(index=index, melding_id=melding.melding_id, status="ok", advies=a))
+        return sorted(results, key=lambda r: r.index)
+
+    @app.get("/v1/advies/{melding_id}", responses={200: {"model": schema.Advies}, 404: {}})
+    def stored_advies(melding_id: str, _: Lezer, state: StateDep) -> Response:
+        record = state.store.latest(melding_id)
+        if record is None:
+            raise HTTPException(404, f"geen advies voor melding {melding_id}")
+        return Response(record.advies_json, media_type="application/json")  # exactly as given
+
+    @app.get("/v1/agenda", responses={200: {"content": {"application/json": {}, "text/markdown": {}, "text/html": {}}}})
+    def get_agenda(regio: schema.Regio, week: Annotated[str, Query(pattern=r"^\d{4}-W\d{2}$")], _: Voorzitter, state: StateDep,
+                   format: Literal["json", "md", "html"] = "json") -> Response:
+        start, end = agenda_mod.week_bounds(week)
+        records = state.store.agenda_records(regio.value, start, end)
+        cases = [(schema.Melding.model_validate_json(r.melding_json), schema.Advies.model_validate_json(r.advies_json)) for r in records]
+        before = start
+        open_items = [agenda_mod.OpenAfspraak(a.id, a.melding_id, a.wie, a.wat, a.uiterlijk.isoformat() if a.uiterlijk else None)
+                      for a in state.store.open_afspraken(regio.value, before)]
+        ruleset = state.runner(regio.value, False).engine_for(regio.value).ruleset
+        weekday = ruleset.param("ao_weekdag", start) if "ao_weekdag" in ruleset.parameters else None
+        result = agenda_mod.build(regio.value, week, cases, open_items, weekday)
+        text = agenda_mod.RENDER[format](result)
+        media = {"json": "application/json", "md": "text/markdown; charset=utf-8", "html": "text/html; charset=utf-8"}[format]
+        return Response(text, media_type=media)
+
+    @app.post("/v1/agenda/{melding_id}/afspraken", response_model=list[AfspraakOut], status_code=201)
+    def add_afspraken(melding_id: str, body: AfsprakenIn, key: Voorzitter, state: StateDep) -> list[AfspraakOut]:
+        record = state.store.latest(melding_id)
+        if record is None:
+            raise HTTPException(404, f"geen advies voor melding {melding_id}")
+        # Agreed in the case's Actie-overleg (from its stored advies), or today when it had none.
+        meeting = record.volgend_actie_overleg or date.today()
+        created = state.store.add_afspraken(melding_id, record.regio, meeting, [a.model_dump() for a in body.afspraken], key.key_id)
+        return [AfspraakOut(id=a.id, melding_id=a.melding_id, wie=a.wie, wat=a.wat, uiterlijk=a.uiterlijk, gedaan=a.gedaan) for a in created]
+
+    @app.post("/v1/afspraken/{afspraak_id}/gedaan", response_model=AfspraakOut)
+    def afspraak_gedaan(afspraak_id: int, _: Voorzitter, state: StateDep) -> AfspraakOut:
+        a = state.store.mark_done(afspraak_id)
+        if a is None:
+            raise HTTPException(404, f"geen afspraak {afspraak_id}")
+        return AfspraakOut(id=a.id, melding_id=a.melding_id, wie=a.wie, wat=a.wat, uiterlijk=a.uiterlijk, gedaan=a.gedaan)
+
+    @app.post("/v1/compare")
+    def post_compare(body: CompareIn, _: Beleid, state: StateDep) -> Response:
+        from zorgstraf.compare import compare
+        from zorgstraf.compare_report import to_json
+
+        for v in body.varianten + [body.basis]:
+            if v.endswith((".yaml", ".yml")) or "/" in v:
+                raise HTTPException(422, "varianten zijn regionamen of 'landelijk'")
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "meldingen.jsonl"
+            path.write_text("".join(json.dumps(m) + "\n" for m in body.meldingen))
+            report = compare(str(path), body.varianten, base=body.basis, rules_dir=state.rules_dir, workers=1)
+        return Response(to_json(report), media_type="application/json")
+
+    @app.get("/v1/regels", response_model=list[RegelsetOut])
+    def regels(_: Beleid, state: StateDep) -> list[RegelsetOut]:
+        out = []
+        for name in ["landelijk", *variants(state.rules_dir)]:
+            r = load_variant(state.rules_dir, name)
+            out.append(RegelsetOut(variant=name, naam=r.name, versie=r.version, hash=r.digest))
+        return out
+
+    @app.get("/v1/regels/{regio}")
+    def regels_regio(regio: str, _: Beleid, state: StateDep) -> dict:
+        if regio != "landelijk" and regio not in {r.value for r in schema.Regio}:
+            raise HTTPException(404, f"onbekende regio {regio}")
+        r = load_variant(state.rules_dir, regio)
+        base = load_variant(state.rules_dir, None)
+        return {"variant": regio, "naam": r.name, "versie": r.version, "hash": r.digest,
+                "regels": [{"id": x.id, "titel": x.title, "herkomst": x.origin} for x in r.rules],
+                "overzicht_md": show(r), "verschil_md": diff(base, r) if regio != "landelijk" else ""}
+
+    return app

@@ -1,0 +1,183 @@
+"""The weekly Actie-overleg agenda of a region: cases in order, with what the chair needs per case."""
+
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import date, timedelta
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from . import schema
+from .errors import ConfigError
+from .fields import WEEKDAGEN
+
+QUESTIONS_FILE = Path(__file__).resolve().parent.parent / "rules" / "agenda" / "helpende_vragen.yaml"
+SASH_ORDER = {"hoog": 0, "midden": 1, "laag": 2, None: 3}
+
+
+@lru_cache(maxsize=1)
+def guidance() -> dict:
+    return yaml.safe_load(QUESTIONS_FILE.read_text(encoding="utf-8"))
+
+
+def parse_week(text: str) -> tuple[int, int]:
+    try:
+        year, week = text.split("-W")
+        start = date.fromisocalendar(int(year), int(week), 1)
+    except ValueError:
+        raise ConfigError(f"week '{text}': gebruik de vorm JJJJ-Www, bijvoorbeeld 2026-W11") from None
+    return start.isocalendar()[0], start.isocalendar()[1]
+
+
+def week_of(day: date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def week_bounds(week: str) -> tuple[date, date]:
+    year, number = parse_week(week)
+    start = date.fromisocalendar(year, number, 1)
+    return start, start + timedelta(days=6)
+
+
+@dataclass
+class OpenAfspraak:
+    id: int | None
+    melding_id: str
+    wie: str
+    wat: str
+    uiterlijk: str | None
+
+
+@dataclass
+class AgendaItem:
+    melding_id: str
+    urgentie: str
+    prioriteit: int | None
+    sash: str | None
+    ontvangen_op: str
+    feiten: list[str]
+    partners: list[str]
+    fase: str
+    helpende_vragen: list[str]
+    afspraken_open: list[OpenAfspraak] = field(default_factory=list)
+
+
+@dataclass
+class Agenda:
+    regio: str
+    week: str
+    datum: str | None
+    stappen: list[str]
+    items: list[AgendaItem]
+    open_afspraken_overig: list[OpenAfspraak]
+    bron: str
+
+
+def brief_facts(m: schema.Melding) -> list[str]:
+    """The facts in brief, for the table. Never the free text."""
+    out = ["incident: " + ", ".join(i.value.replace("_", " ") for i in m.incidentsoort)]
+    if m.sash:
+        out.append(f"SASH {m.sash.value}")
+    if m.acuut_gevaar:
+        out.append("acuut gevaar")
+    if m.veiligheidsschaal is not None:
+        out.append(f"veiligheidsschaal {m.veiligheidsschaal}")
+    v = m.verdachte
+    if v is None:
+        out.append("verdachte onbekend")
+    else:
+        flags = [("aangehouden", v.aangehouden), ("doodsbedreiging", v.doodsbedreiging), ("verwurging", v.verwurging),
+                 (f"wapen {v.wapen.value}", v.wapen != "geen"), (f"letsel {v.letsel.value}", v.letsel != "geen"),
+                 ("afspraken geschonden", v.schending_afspraken), ("woont bij slachtoffer", v.woont_met_slachtoffer),
+                 ("minderjarig", v.minderjarig)]
+        out += [name for name, on in flags if on]
+        if v.eerdere_incidenten_12m:
+            out.append(f"{v.eerdere_incidenten_12m} eerdere incidenten in 12 maanden")
+    if m.kinderen.aantal_minderjarig:
+        out.append(f"{m.kinderen.aantal_minderjarig} minderjarige(n) in huis")
+    if m.slachtoffer.angst_ernstig:
+        out.append("slachtoffer zeer angstig")
+    if m.slachtoffer.in_opvang:
+        out.append("slachtoffer in opvang")
+    if m.eerder_besproken_actie_overleg:
+        out.append("eerder besproken in het Actie-overleg")
+    return out
+
+
+def build(regio: str, week: str, cases: list[tuple[schema.Melding, schema.Advies]], open_afspraken: list[OpenAfspraak],
+          ao_weekday: str | None) -> Agenda:
+    """Cases on the agenda ordered by urgentie, then SASH (hoog before midden), then oldest first."""
+    start, _ = week_bounds(week)
+    questions = guidance()
+    order = {u.value: i for i, u in enumerate(schema.Urgentie)}
+    ordered = sorted(cases, key=lambda c: (-order[c[1].urgentie.value], SASH_ORDER[c[0].sash.value if c[0].sash else None], c[0].ontvangen_op))
+    by_case: dict[str, list[OpenAfspraak]] = {}
+    for a in open_afspraken:
+        by_case.setdefault(a.melding_id, []).append(a)
+    items = [
+        AgendaItem(
+            melding_id=m.melding_id, urgentie=a.urgentie.value, prioriteit=a.actie_overleg.prioriteit,
+            sash=m.sash.value if m.sash else None, ontvangen_op=m.ontvangen_op.isoformat(), feiten=brief_facts(m),
+            partners=[p.value for p in a.partners if p.value in ("politie", "om", "veilig_thuis", "reclassering", "rvdk", "vertrouwensarts", "zorg_en_veiligheidshuis")],
+            fase=a.fase.value, helpende_vragen=questions["fasen"][a.fase.value], afspraken_open=by_case.pop(m.melding_id, []),
+        )
+        for m, a in ordered
+    ]
+    rest = [a for group in by_case.values() for a in group]
+    meeting = start + timedelta(days=WEEKDAGEN.index(ao_weekday)) if ao_weekday else None
+    return Agenda(regio, week, meeting.isoformat() if meeting else None, questions["stappen_actie_overleg"], items, rest, " ".join(questions["bron"].split()))
+
+
+def to_json(agenda: Agenda) -> str:
+    return json.dumps(asdict(agenda), ensure_ascii=False, indent=2)
+
+
+def _afspraak(a: OpenAfspraak) -> str:
+    return f"{a.wie}: {a.wat}" + (f" (uiterlijk {a.uiterlijk})" if a.uiterlijk else "")
+
+
+def to_markdown(agenda: Agenda) -> str:
+    out = [f"# Actie-overleg {agenda.regio.replace('_', ' ')} — week {agenda.week}" + (f" ({agenda.datum})" if agenda.datum else ""), "",
+           "Werkwijze: " + " → ".join(f"{i}. {s}" for i, s in enumerate(agenda.stappen, 1)), "",
+           f"{len(agenda.items)} zaken, op volgorde van urgentie, SASH en ontvangst.", ""]
+    for n, item in enumerate(agenda.items, 1):
+        out += [f"## {n}. {item.melding_id} — {item.urgentie}" + (f", SASH {item.sash}" if item.sash else ""), "",
+                f"- **Feiten:** {'; '.join(item.feiten)}",
+                f"- **Uitnodigen:** {', '.join(p.replace('_', ' ') for p in item.partners)}",
+                f"- **Fase:** {item.fase.replace('_', ' ')}", "- **Helpende vragen:**"]
+        out += [f"  - {q}" for q in item.helpende_vragen]
+        if item.afspraken_open:
+            out.append("- **Open afspraken (nagaan of ze zijn uitgevoerd):**")
+            out += [f"  - [ ] {_afspraak(a)}" for a in item.afspraken_open]
+        out.append("")
+    if agenda.open_afspraken_overig:
+        out += ["## Open afspraken uit eerdere weken", ""] + [f"- [ ] {a.melding_id} — {_afspraak(a)}" for a in agenda.open_afspraken_overig] + [""]
+    out.append(f"_Bron: {agenda.bron}. Dit is een advies; het Actie-overleg beslist._")
+    return "\n".join(out) + "\n"
+
+
+def to_html(agenda: Agenda) -> str:
+    e = html.escape
+    parts = [f"<!doctype html><html lang='nl'><head><meta charset='utf-8'><title>Actie-overleg {e(agenda.regio)} {e(agenda.week)}</title>",
+             "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto}h2{border-top:1px solid #999;padding-top:.5em}"
+             ".acuut,.hoog{color:#b00}@media print{h2{page-break-inside:avoid}}</style></head><body>",
+             f"<h1>Actie-overleg {e(agenda.regio.replace('_', ' '))} — week {e(agenda.week)}{(' (' + e(agenda.datum) + ')') if agenda.datum else ''}</h1>",
+             "<ol>" + "".join(f"<li>{e(s)}</li>" for s in agenda.stappen) + "</ol>"]
+    for n, item in enumerate(agenda.items, 1):
+        parts.append(f"<h2>{n}. {e(item.melding_id)} — <span class='{e(item.urgentie)}'>{e(item.urgentie)}</span>{(', SASH ' + e(item.sash)) if item.sash else ''}</h2>")
+        parts.append(f"<p><b>Feiten:</b> {e('; '.join(item.feiten))}<br><b>Uitnodigen:</b> {e(', '.join(item.partners))}<br><b>Fase:</b> {e(item.fase)}</p>")
+        parts.append("<ul>" + "".join(f"<li>{e(q)}</li>" for q in item.helpende_vragen) + "</ul>")
+        if item.afspraken_open:
+            parts.append("<p><b>Open afspraken:</b></p><ul>" + "".join(f"<li>☐ {e(_afspraak(a))}</li>" for a in item.afspraken_open) + "</ul>")
+    if agenda.open_afspraken_overig:
+        parts.append("<h2>Open afspraken uit eerdere weken</h2><ul>" + "".join(f"<li>☐ {e(a.melding_id)} — {e(_afspraak(a))}</li>" for a in agenda.open_afspraken_overig) + "</ul>")
+    parts.append(f"<p><small>Bron: {e(agenda.bron)}. Dit is een advies; het Actie-overleg beslist.</small></p></body></html>")
+    return "\n".join(parts) + "\n"
+
+
+RENDER = {"md": to_markdown, "html": to_html, "json": to_json}

@@ -1,0 +1,162 @@
+"""Storage: every advies as given (the audit trail) and the Actie-overleg agreements register.
+
+SQLite by default, PostgreSQL by URL; the schema is managed by Alembic (zorgstraf/migrations).
+Each write is its own transaction, so one bad melding never loses the good ones.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+from sqlalchemy import Boolean, Date, DateTime, Integer, String, Text, create_engine, delete, event, select
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+
+from . import schema
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class AdviesRecord(Base):
+    __tablename__ = "advies"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    melding_id: Mapped[str] = mapped_column(String(64), index=True)
+    regio: Mapped[str] = mapped_column(String(40), index=True)
+    regelset_naam: Mapped[str] = mapped_column(String(80))
+    regelset_hash: Mapped[str] = mapped_column(String(64))
+    model_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    input_hash: Mapped[str] = mapped_column(String(64))
+    key_id: Mapped[str] = mapped_column(String(32))
+    aangemaakt_op: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    ontvangen_op: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    urgentie: Mapped[str] = mapped_column(String(10))
+    agenderen: Mapped[bool] = mapped_column(Boolean, index=True)
+    volgend_actie_overleg: Mapped[date | None] = mapped_column(Date, nullable=True, index=True)
+    advies_json: Mapped[str] = mapped_column(Text)
+    melding_json: Mapped[str] = mapped_column(Text)
+
+
+class Afspraak(Base):
+    __tablename__ = "afspraak"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    melding_id: Mapped[str] = mapped_column(String(64), index=True)
+    regio: Mapped[str] = mapped_column(String(40), index=True)
+    wie: Mapped[str] = mapped_column(String(80))
+    wat: Mapped[str] = mapped_column(Text)
+    uiterlijk: Mapped[date | None] = mapped_column(Date, nullable=True)
+    overleg_datum: Mapped[date] = mapped_column(Date, index=True)  # the Actie-overleg it was agreed in
+    gedaan: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    aangemaakt_op: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    gedaan_op: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    key_id: Mapped[str] = mapped_column(String(32))
+
+
+def input_hash(melding: schema.Melding) -> str:
+    return hashlib.sha256(melding.model_dump_json().encode()).hexdigest()
+
+
+def migrate(url: str) -> None:
+    """Bring the database schema to the newest Alembic revision."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    command.upgrade(config, "head")
+
+
+class Store:
+    def __init__(self, url: str, store_toelichting: bool = False):
+        self.url = url
+        self.store_toelichting = store_toelichting
+        connect_args = {"timeout": 30} if url.startswith("sqlite") else {}
+        self.engine = create_engine(url, pool_pre_ping=True, connect_args=connect_args)
+        if url.startswith("sqlite"):
+            @event.listens_for(self.engine, "connect")
+            def _wal(dbapi_connection, _):  # survive concurrent writers and a kill mid-batch
+                dbapi_connection.execute("PRAGMA journal_mode=WAL")
+                dbapi_connection.execute("PRAGMA synchronous=NORMAL")
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def ping(self) -> bool:
+        with self.engine.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+        return True
+
+    # --- advies ----------------------------------------------------------------------------
+
+    def save(self, melding: schema.Melding, advies: schema.Advies, key_id: str, model_hash: str | None = None) -> int:
+        stored = melding if self.store_toelichting else melding.model_copy(update={"toelichting": ""})
+        due = advies.termijnen.volgend_actie_overleg
+        record = AdviesRecord(
+            melding_id=melding.melding_id, regio=advies.regio, regelset_naam=advies.regelset.naam,
+            regelset_hash=advies.regelset.hash, model_hash=model_hash, input_hash=input_hash(melding),
+            key_id=key_id, aangemaakt_op=datetime.now(timezone.utc), ontvangen_op=melding.ontvangen_op,
+            urgentie=advies.urgentie.value, agenderen=advies.actie_overleg.agenderen,
+            volgend_actie_overleg=date.fromisoformat(due) if due else None,
+            advies_json=advies.model_dump_json(), melding_json=stored.model_dump_json(),
+        )
+        with self.sessions.begin() as session:
+            session.add(record)
+            session.flush()
+            return record.id
+
+    def latest(self, melding_id: str) -> AdviesRecord | None:
+        with self.sessions() as session:
+            return session.scalars(
+                select(AdviesRecord).where(AdviesRecord.melding_id == melding_id).order_by(AdviesRecord.id.desc()).limit(1)
+            ).first()
+
+    def agenda_records(self, regio: str, start: date, end: date) -> list[AdviesRecord]:
+        """The newest advies per melding that puts it on the Actie-overleg of this region in [start, end]."""
+        with self.sessions() as session:
+            rows = session.scalars(
+                select(AdviesRecord).where(
+                    AdviesRecord.regio == regio, AdviesRecord.agenderen.is_(True),
+                    AdviesRecord.volgend_actie_overleg >= start, AdviesRecord.volgend_actie_overleg <= end,
+                ).order_by(AdviesRecord.id)
+            ).all()
+        newest = {r.melding_id: r for r in rows}
+        return list(newest.values())
+
+    def purge(self, days: int) -> int:
+        """Retention: delete advies older than `days` days. Returns how many were deleted."""
+        cutoff = datetime.now(timezone.utc) - timedelta(days=days)
+        with self.sessions.begin() as session:
+            return session.execute(delete(AdviesRecord).where(AdviesRecord.aangemaakt_op < cutoff)).rowcount or 0
+
+    # --- afspraken ---------------------------------------------------------------------------
+
+    def add_afspraken(self, melding_id: str, regio: str, overleg_datum: date, items: list[dict], key_id: str) -> list[Afspraak]:
+        now = datetime.now(timezone.utc)
+        records = [Afspraak(melding_id=melding_id, regio=regio, wie=i["wie"], wat=i["wat"], uiterlijk=i.get("uiterlijk"),
+                            overleg_datum=overleg_datum, gedaan=False, aangemaakt_op=now, key_id=key_id) for i in items]
+        with self.sessions.begin() as session:
+            session.add_all(records)
+        return records
+
+    def mark_done(self, afspraak_id: int) -> Afspraak | None:
+        with self.sessions.begin() as session:
+            record = session.get(Afspraak, afspraak_id)
+            if record is not None and not record.gedaan:
+                record.gedaan, record.gedaan_op = True, datetime.now(timezone.utc)
+            return record
+
+    def open_afspraken(self, regio: str, before: date) -> list[Afspraak]:
+        """Agreements of this region made in an Actie-overleg before `before` and not done yet."""
+        with self.sessions() as session:
+            return list(session.scalars(
+                select(Afspraak).where(Afspraak.regio == regio, Afspraak.gedaan.is_(False), Afspraak.overleg_datum < before)
+                .order_by(Afspraak.melding_id, Afspraak.id)
+            ).all())
+
+
+def record_advies(record: AdviesRecord) -> dict:
+    return json.loads(record.advies_json)
