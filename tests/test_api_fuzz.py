@@ -1,0 +1,31 @@
+"""A bounded schemathesis run against our own OpenAPI document: no input may cause a server error."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pytest
+import schemathesis
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, settings
+
+from service.app import create_app
+from zorgstraf.settings import Settings, parse_api_keys
+
+_DB = Path(tempfile.mkdtemp()) / "fuzz.db"
+APP = create_app(Settings(database_url=f"sqlite:///{_DB}", api_keys=parse_api_keys("fuzz-key:lezer+voorzitter+beleid")))
+schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def started_app():
+    with TestClient(APP):  # runs the lifespan: migrations, engines
+        yield
+
+
+@schema.parametrize()
+@settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
+def test_no_input_causes_a_server_error(case):
+    response = case.call(headers={"Authorization": "Bearer fuzz-key"})
+    assert response.status_code < 500, f"{case.method} {case.formatted_path}: {response.status_code} {response.text[:300]}"
