@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi import Depends, FastAPI, HTTPException, Path as PathParam, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -139,6 +139,8 @@ def role(name: str):
 Lezer = Annotated[ApiKey, Depends(role("lezer"))]
 Voorzitter = Annotated[ApiKey, Depends(role("voorzitter"))]
 Beleid = Annotated[ApiKey, Depends(role("beleid"))]
+MeldingId = Annotated[str, PathParam(min_length=1, max_length=64)]
+AfspraakId = Annotated[int, PathParam(ge=1, le=2**31 - 1)]  # fits every database's integer column
 RegioQuery = Annotated[str | None, Query(description="Regiovariant voor deze aanvraag (overschrijft regio in de melding)")]
 
 
@@ -213,7 +215,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return sorted(results, key=lambda r: r.index)
 
     @app.get("/v1/advies/{melding_id}", responses={200: {"model": schema.Advies}, 404: {}})
-    def stored_advies(melding_id: str, _: Lezer, state: StateDep) -> Response:
+    def stored_advies(melding_id: MeldingId, _: Lezer, state: StateDep) -> Response:
         record = state.store.latest(melding_id)
         if record is None:
             raise HTTPException(404, f"geen advies voor melding {melding_id}")
@@ -236,7 +238,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return Response(text, media_type=media)
 
     @app.post("/v1/agenda/{melding_id}/afspraken", response_model=list[AfspraakOut], status_code=201)
-    def add_afspraken(melding_id: str, body: AfsprakenIn, key: Voorzitter, state: StateDep) -> list[AfspraakOut]:
+    def add_afspraken(melding_id: MeldingId, body: AfsprakenIn, key: Voorzitter, state: StateDep) -> list[AfspraakOut]:
         record = state.store.latest(melding_id)
         if record is None:
             raise HTTPException(404, f"geen advies voor melding {melding_id}")
@@ -246,7 +248,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return [AfspraakOut(id=a.id, melding_id=a.melding_id, wie=a.wie, wat=a.wat, uiterlijk=a.uiterlijk, gedaan=a.gedaan) for a in created]
 
     @app.post("/v1/afspraken/{afspraak_id}/gedaan", response_model=AfspraakOut)
-    def afspraak_gedaan(afspraak_id: int, _: Voorzitter, state: StateDep) -> AfspraakOut:
+    def afspraak_gedaan(afspraak_id: AfspraakId, _: Voorzitter, state: StateDep) -> AfspraakOut:
         a = state.store.mark_done(afspraak_id)
         if a is None:
             raise HTTPException(404, f"geen afspraak {afspraak_id}")
