@@ -11,6 +11,10 @@ elif [ -n "${CI:-}" ]; then
 else
   echo "test: PostgreSQL niet beschikbaar; de API-tests draaien alleen op SQLite" >&2
 fi
+# The dashboard's browser test drives Debian's Chromium (Playwright cannot download browsers here).
+if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ]; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
 .venv/bin/zorgstraf rules check
 .venv/bin/zorgstraf rules test
 set +e

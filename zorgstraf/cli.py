@@ -338,6 +338,21 @@ def serve(host, port, workers):
     uvicorn.run("service.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
 
 
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=8501, show_default=True)
+def dashboard(host, port):
+    """Start het dashboard (Streamlit) op localhost. Aanmelden met de sleutels van ZORGSTRAF_API_KEYS."""
+    import subprocess
+
+    app = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+    if not app.is_file():
+        raise ConfigError(f"{app}: dashboard niet gevonden")
+    sys.exit(subprocess.call([sys.executable, "-m", "streamlit", "run", str(app), "--server.address", host,
+                              "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
+                              "--client.toolbarMode", "viewer"]))
+
+
 @main.command("schema")
 @click.argument("which", type=click.Choice(["melding", "advies"]))
 def export_schema(which):
