@@ -63,6 +63,7 @@ def test_fill_the_triage_form_and_find_the_advies(dashboard, tmp_path):
         page.get_by_text("Acuut gevaar", exact=True).click()
         page.get_by_role("button", name="Advies").click()
         page.get_by_text("Advies voor M-001").wait_for(timeout=60_000)
+        page.get_by_text("ACUUT — Acuut gevaar").wait_for(timeout=60_000)  # the explanation renders last
         body = page.inner_text("body")
         assert "Samen op in Acuut" in body or "samen op in acuut" in body
         assert "ACUUT" in body and "Urgentie" in body
