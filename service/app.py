@@ -6,12 +6,13 @@ app is created, never at import.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 import logging
 import tempfile
 import time
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -147,16 +148,31 @@ RegioQuery = Annotated[str | None, Query(description="Regiovariant voor deze aan
 # --- app -----------------------------------------------------------------------------------------
 
 
+async def _retention(state: State) -> None:
+    """Delete advies older than the retention period at start-up and then every interval, while running."""
+    days, interval = state.settings.retention_days, state.settings.retention_interval_seconds
+    while True:
+        try:
+            removed = await asyncio.to_thread(state.store.purge, days)
+            log.info("retentie: %d adviezen ouder dan %d dagen verwijderd", removed, days)
+        except Exception as exc:  # a database hiccup must not stop the service or later runs
+            log.warning("retentie mislukt: %s", type(exc).__name__)
+        await asyncio.sleep(interval)
+
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         current = settings or get_settings()
         migrate(current.database_url)
         app.state.zorgstraf = State(current)
-        if current.retention_days:
-            removed = app.state.zorgstraf.store.purge(current.retention_days)
-            log.info("retentie: %d adviezen ouder dan %d dagen verwijderd", removed, current.retention_days)
+        retention = asyncio.create_task(_retention(app.state.zorgstraf)) if current.retention_days else None
         yield
+        if retention is not None:
+            retention.cancel()
+            with suppress(asyncio.CancelledError):
+                await retention
 
     app = FastAPI(title="zorgstraf", version="0.1.0", lifespan=lifespan,
                   description="Triage bij de samenloop van zorg en straf. Adviseert; een professional beslist.")
@@ -224,15 +240,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get("/v1/agenda", responses={200: {"content": {"application/json": {}, "text/markdown": {}, "text/html": {}}}})
     def get_agenda(regio: schema.Regio, week: Annotated[str, Query(pattern=r"^\d{4}-W\d{2}$")], _: Voorzitter, state: StateDep,
                    format: Literal["json", "md", "html"] = "json") -> Response:
-        start, end = agenda_mod.week_bounds(week)
-        records = state.store.agenda_records(regio.value, start, end)
-        cases = [(schema.Melding.model_validate_json(r.melding_json), schema.Advies.model_validate_json(r.advies_json)) for r in records]
-        before = start
-        open_items = [agenda_mod.OpenAfspraak(a.id, a.melding_id, a.wie, a.wat, a.uiterlijk.isoformat() if a.uiterlijk else None)
-                      for a in state.store.open_afspraken(regio.value, before)]
+        start = agenda_mod.week_bounds(week)[0]
         ruleset = state.runner(regio.value, False).engine_for(regio.value).ruleset
-        weekday = ruleset.param("ao_weekdag", start) if "ao_weekdag" in ruleset.parameters else None
-        result = agenda_mod.build(regio.value, week, cases, open_items, weekday)
+        result = agenda_mod.build_from_store(state.store, regio.value, week, agenda_mod.meeting_weekday(ruleset, start))
         text = agenda_mod.RENDER[format](result)
         media = {"json": "application/json", "md": "text/markdown; charset=utf-8", "html": "text/html; charset=utf-8"}[format]
         return Response(text, media_type=media)

@@ -173,3 +173,21 @@ def test_retention_deletes_old_advies(database_url):
     with store.sessions.begin() as s:
         s.query(AdviesRecord).update({AdviesRecord.aangemaakt_op: datetime.now(timezone.utc) - timedelta(days=40)})
     assert store.purge(30) == 1 and store.latest("API-1") is None
+
+
+def test_the_running_service_applies_retention_on_its_schedule(database_url):
+    import time
+    from datetime import datetime, timedelta, timezone
+
+    with make_client(database_url, retention_days=30, retention_interval_seconds=0.2) as c:
+        assert c.post("/v1/triage", json=melding(), headers=LEZER).status_code == 200
+        assert c.post("/v1/triage", json=melding(melding_id="API-VERS"), headers=LEZER).status_code == 200
+        store = Store(database_url)
+        with store.sessions.begin() as s:  # API-1 was advised 40 days ago
+            s.query(AdviesRecord).filter(AdviesRecord.melding_id == "API-1").update(
+                {AdviesRecord.aangemaakt_op: datetime.now(timezone.utc) - timedelta(days=40)})
+        deadline = time.monotonic() + 10
+        while store.latest("API-1") is not None and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert store.latest("API-1") is None  # deleted while the service kept running
+        assert c.get("/v1/advies/API-VERS", headers=LEZER).status_code == 200

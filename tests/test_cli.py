@@ -117,3 +117,44 @@ def test_public_contract_cases_pass_through_the_real_command_line():
     result = subprocess.run([sys.executable, str(tool), str(cases), "--zorgstraf", exe], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert result.returncode == 0, result.stdout
     assert result.stdout.strip().splitlines()[-1] == "acceptance: 13/13 cases pass"
+
+
+def test_opslaan_stores_every_good_advies_and_never_the_toelichting(tmp_path, monkeypatch):
+    from zorgstraf.storage import Store
+
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("ZORGSTRAF_DATABASE_URL", url)
+    lines = json.dumps({**GOOD, "toelichting": "geheim"}) + "\n" + "{kapot\n" + json.dumps({**GOOD, "melding_id": "G2"}) + "\n"
+    result = run_cli("triage", "-", "--format", "jsonl", "--opslaan", stdin=lines)
+    assert result.returncode == 1 and "stdin:2:" in result.stderr  # the bad line is named, the rest stored
+    store = Store(url)
+    first, second = store.latest("G1"), store.latest("G2")
+    assert first.key_id == "cli" and json.loads(first.advies_json) == jsonl(result.stdout)[0]
+    assert second is not None and "geheim" not in first.melding_json
+
+
+def test_opslaan_with_an_unusable_database_is_one_line(monkeypatch):
+    monkeypatch.setenv("ZORGSTRAF_DATABASE_URL", "sqlite:////nonexistent-dir/x.db")
+    result = run_cli("triage", "-", "--format", "jsonl", "--opslaan", stdin=json.dumps(GOOD) + "\n")
+    assert result.returncode == 2 and result.stderr.strip().splitlines() == ["fout: database (sqlite) niet bruikbaar: unable to open database file"]
+
+
+def test_retentie_deletes_only_advies_older_than_the_period(tmp_path, monkeypatch):
+    from datetime import datetime, timedelta, timezone
+
+    from zorgstraf.storage import AdviesRecord, Store
+
+    url = f"sqlite:///{tmp_path / 'ret.db'}"
+    monkeypatch.setenv("ZORGSTRAF_DATABASE_URL", url)
+    lines = json.dumps(GOOD) + "\n" + json.dumps({**GOOD, "melding_id": "G2"}) + "\n"
+    assert run_cli("triage", "-", "--format", "jsonl", "--opslaan", stdin=lines).returncode == 0
+    store = Store(url)
+    with store.sessions.begin() as s:
+        s.query(AdviesRecord).filter(AdviesRecord.melding_id == "G1").update(
+            {AdviesRecord.aangemaakt_op: datetime.now(timezone.utc) - timedelta(days=100)})
+    result = run_cli("retentie", "--dagen", "90")
+    assert result.returncode == 0 and result.stdout.strip() == "1 advies(en) ouder dan 90 dagen verwijderd"
+    assert store.latest("G1") is None and store.latest("G2") is not None
+    monkeypatch.delenv("ZORGSTRAF_RETENTION_DAYS", raising=False)
+    missing = run_cli("retentie")
+    assert missing.returncode == 2 and "ZORGSTRAF_RETENTION_DAYS" in missing.stderr

@@ -130,7 +130,26 @@ def build(regio: str, week: str, cases: list[tuple[schema.Melding, schema.Advies
     ]
     rest = [a for group in by_case.values() for a in group]
     meeting = start + timedelta(days=WEEKDAGEN.index(ao_weekday)) if ao_weekday else None
-    return Agenda(regio, week, meeting.isoformat() if meeting else None, questions["stappen_actie_overleg"], items, rest, " ".join(questions["bron"].split()))
+    return Agenda(regio, week, meeting.isoformat() if meeting else None, questions["stappen_actie_overleg"], items, rest, " ".join(questions["bron"].split()).rstrip("."))
+
+
+def meeting_weekday(ruleset, day: date) -> str | None:
+    """The region's Actie-overleg weekday in force on `day` (parameter ao_weekdag), if the rules set one."""
+    return ruleset.param("ao_weekdag", day) if "ao_weekdag" in ruleset.parameters else None
+
+
+def open_from_store(store, regio: str, before: date) -> list[OpenAfspraak]:
+    """Agreements of this region from earlier meetings that are not done yet (zorgstraf.storage.Store)."""
+    return [OpenAfspraak(a.id, a.melding_id, a.wie, a.wat, a.uiterlijk.isoformat() if a.uiterlijk else None)
+            for a in store.open_afspraken(regio, before)]
+
+
+def build_from_store(store, regio: str, week: str, ao_weekday: str | None) -> Agenda:
+    """The agenda from stored advies (the newest per melding) and the open agreements register."""
+    start, end = week_bounds(week)
+    cases = [(schema.Melding.model_validate_json(r.melding_json), schema.Advies.model_validate_json(r.advies_json))
+             for r in store.agenda_records(regio, start, end)]
+    return build(regio, week, cases, open_from_store(store, regio, start), ao_weekday)
 
 
 def to_json(agenda: Agenda) -> str:

@@ -80,7 +80,8 @@ def _progress(total: int | None, enabled: bool):
 @click.option("--output", "-o", "output", help="Schrijf naar dit bestand in plaats van stdout.")
 @click.option("--score", is_flag=True, help="Vul ook de transparante risicoscore (second opinion, nooit het besluit).")
 @click.option("--rules", "rules_dir", type=click.Path(file_okay=False), help="Map met regelbestanden (standaard: rules/).")
-def triage(input_path, regio, fmt, output, score, rules_dir):
+@click.option("--opslaan", is_flag=True, help="Bewaar elk advies in de database (ZORGSTRAF_DATABASE_URL), zoals de API: voor inbox en agenda.")
+def triage(input_path, regio, fmt, output, score, rules_dir, opslaan):
     """Advies voor elke melding in INPUT (.json, .jsonl, .csv, of - voor JSONL op stdin)."""
     to_terminal = output in (None, "-") and sys.stdout.isatty()
     fmt = fmt or ("table" if to_terminal else "jsonl")
@@ -99,6 +100,8 @@ def triage(input_path, regio, fmt, output, score, rules_dir):
         task = bar.add_task("triage", total=total) if bar else None
         advance = (lambda n: bar.advance(task, n)) if bar else (lambda n: None)
         pairs = runner.stream(read_meldingen(input_path), on_error, advance)
+        if opslaan:
+            pairs = _stored(pairs, runner.model_hash)
         if fmt == "table":
             collected = list(pairs)
             if bar:
@@ -114,6 +117,32 @@ def triage(input_path, regio, fmt, output, score, rules_dir):
     if rejected:
         click.echo(f"{rejected} melding(en) afgewezen", err=True)
         sys.exit(1)
+
+
+@contextmanager
+def _database():
+    """The configured Store (migrated); a database failure becomes one line without credentials."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from .settings import get_settings
+    from .storage import Store, migrate
+
+    settings = get_settings()
+    scheme = settings.database_url.split(":", 1)[0]
+    try:
+        migrate(settings.database_url)
+        yield Store(settings.database_url, store_toelichting=settings.store_toelichting)
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        raise ConfigError(f"database ({scheme}) niet bruikbaar: {reason}") from None
+
+
+def _stored(pairs, model_hash):
+    """Store each advies as it passes (one transaction per melding), with key id `cli`."""
+    with _database() as store:
+        for melding, advies in pairs:
+            store.save(melding, advies, "cli", model_hash)
+            yield melding, advies
 
 
 @main.group()
@@ -298,7 +327,7 @@ def agenda(input_path, regio, week, fmt, output):
              and start <= date.fromisoformat(a.termijnen.volgend_actie_overleg) <= end]
     open_items = _open_afspraken(regio, start)
     ruleset = runner.engine_for(regio).ruleset
-    result = agenda_mod.build(regio, week, cases, open_items, ruleset.param("ao_weekdag", start))
+    result = agenda_mod.build(regio, week, cases, open_items, agenda_mod.meeting_weekday(ruleset, start))
     with _output(output) as stream:
         stream.write(agenda_mod.RENDER[fmt](result))
     if rejected:
@@ -309,15 +338,28 @@ def _open_afspraken(regio: str, before):
     """Open agreements from the configured database; none when there is no database yet."""
     import os
 
-    from .agenda import OpenAfspraak
+    from .agenda import open_from_store
     from .settings import get_settings
-    from .storage import Store
 
     url = get_settings().database_url
     if url.startswith("sqlite:///") and not os.path.exists(url[len("sqlite:///"):]):
         return []
-    return [OpenAfspraak(a.id, a.melding_id, a.wie, a.wat, a.uiterlijk.isoformat() if a.uiterlijk else None)
-            for a in Store(url).open_afspraken(regio, before)]
+    with _database() as store:
+        return open_from_store(store, regio, before)
+
+
+@main.command()
+@click.option("--dagen", type=click.IntRange(min=1), help="Bewaartermijn in dagen (standaard ZORGSTRAF_RETENTION_DAYS).")
+def retentie(dagen):
+    """Verwijder opgeslagen adviezen ouder dan de bewaartermijn (voor cron; de API doet dit ook zelf)."""
+    from .settings import get_settings
+
+    dagen = dagen or get_settings().retention_days
+    if not dagen:
+        raise ConfigError("--dagen: geef een bewaartermijn, of zet ZORGSTRAF_RETENTION_DAYS")
+    with _database() as store:
+        removed = store.purge(dagen)
+    click.echo(f"{removed} advies(en) ouder dan {dagen} dagen verwijderd")
 
 
 @main.command()

@@ -29,6 +29,7 @@ class Settings:
     api_keys: tuple[ApiKey, ...] = ()
     store_toelichting: bool = False
     retention_days: int | None = None
+    retention_interval_seconds: float = 3600.0  # how often the service applies retention while running
     max_body_bytes: int = 5_000_000
     max_batch: int = 5_000
 
@@ -78,6 +79,7 @@ def from_environment() -> Settings:
         api_keys=parse_api_keys(os.environ.get("ZORGSTRAF_API_KEYS", "")),
         store_toelichting=_bool("ZORGSTRAF_STORE_TOELICHTING", False),
         retention_days=_int("ZORGSTRAF_RETENTION_DAYS"),
+        retention_interval_seconds=float(_int("ZORGSTRAF_RETENTION_INTERVAL_SECONDS") or Settings.retention_interval_seconds),
         max_body_bytes=_int("ZORGSTRAF_MAX_BODY_BYTES") or Settings.max_body_bytes,
     )
 

@@ -33,7 +33,7 @@ class AdviesRecord(Base):
     input_hash: Mapped[str] = mapped_column(String(64))
     key_id: Mapped[str] = mapped_column(String(32))
     aangemaakt_op: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
-    ontvangen_op: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ontvangen_op: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     urgentie: Mapped[str] = mapped_column(String(10))
     agenderen: Mapped[bool] = mapped_column(Boolean, index=True)
     volgend_actie_overleg: Mapped[date | None] = mapped_column(Date, nullable=True, index=True)
@@ -124,6 +124,17 @@ class Store:
                 ).order_by(AdviesRecord.id)
             ).all()
         newest = {r.melding_id: r for r in rows}
+        return list(newest.values())
+
+    def received_since(self, since: datetime, limit: int = 20_000) -> list[AdviesRecord]:
+        """The newest stored advies per melding received at or after `since` (the reader's inbox)."""
+        with self.sessions() as session:
+            rows = session.scalars(
+                select(AdviesRecord).where(AdviesRecord.ontvangen_op >= since).order_by(AdviesRecord.id.desc()).limit(limit)
+            ).all()
+        newest: dict[str, AdviesRecord] = {}
+        for r in rows:  # newest first: keep the first seen per melding
+            newest.setdefault(r.melding_id, r)
         return list(newest.values())
 
     def purge(self, days: int) -> int:

@@ -111,10 +111,10 @@ class Triage:
             on_progress(len(chunk))
 
 
+def urgency_key(urgentie: str, prioriteit: int | None, ontvangen_op) -> tuple:
+    """Most urgent first: urgentie (acuut first), then Actie-overleg priority, then oldest first."""
+    return (-schema.URGENTIE_ORDE[urgentie], prioriteit if prioriteit is not None else 99, ontvangen_op)
+
+
 def most_urgent_first(pairs: list[tuple[schema.Melding, schema.Advies]]) -> list[tuple[schema.Melding, schema.Advies]]:
-    """Urgentie (acuut first), then Actie-overleg priority, then oldest first."""
-    def key(pair):
-        melding, advies = pair
-        prio = advies.actie_overleg.prioriteit
-        return (-schema.URGENTIE_ORDE[advies.urgentie], prio if prio is not None else 99, melding.ontvangen_op)
-    return sorted(pairs, key=key)
+    return sorted(pairs, key=lambda p: urgency_key(p[1].urgentie, p[1].actie_overleg.prioriteit, p[0].ontvangen_op))
