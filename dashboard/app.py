@@ -8,19 +8,22 @@ from __future__ import annotations
 
 import hmac
 import tempfile
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
 from zorgstraf import agenda as agenda_mod
+from zorgstraf import inbox as inbox_mod
 from zorgstraf import schema
 from zorgstraf.errors import ZorgstrafError
 from zorgstraf.io import read_meldingen
 from zorgstraf.overview import diff, load_variant, show, variants
 from zorgstraf.settings import get_settings
-from zorgstraf.triage import Triage, default_rules_dir, most_urgent_first
+from zorgstraf.storage import Store, migrate
+from zorgstraf.triage import Triage, default_rules_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "data" / "samples" / "meldingen.jsonl"
@@ -44,16 +47,61 @@ def runner(regio: str | None, score: bool) -> Triage:
     return Triage(regio=regio, score=score)
 
 
-@st.cache_data(show_spinner=False)
-def triage_file(content: bytes, suffix: str, regio: str | None) -> tuple[list[dict], list[str]]:
-    """Triage an uploaded or sample file; returns (rows with melding + advies as JSON, errors)."""
+@dataclass(frozen=True)
+class Inbox:
+    """Rows most urgent first (for the table) and their entries (for the explanation), same order."""
+
+    entries: list[inbox_mod.Entry]
+    table: pd.DataFrame
+    errors: list[str]
+
+    @classmethod
+    def of(cls, entries: list[inbox_mod.Entry], errors: list[str]) -> Inbox:
+        table = pd.DataFrame({
+            "melding": [e.melding_id for e in entries],
+            "ontvangen": [e.ontvangen_op.strftime("%Y-%m-%d %H:%M") for e in entries],
+            "regio": [e.regio for e in entries],
+            "urgentie": [e.urgentie for e in entries],
+            "afstemming": [", ".join(e.afstemming) for e in entries],
+            "route": [e.route for e in entries],
+            "thv": [e.thv for e in entries],
+            "kinderen": [e.kinderen for e in entries],
+        })
+        return cls(entries, table, errors)
+
+
+# Resources, not data: a 5,000-row inbox is built once and shared read-only, never copied per rerun.
+@st.cache_resource(max_entries=4, show_spinner="Meldingen beoordelen…")
+def triage_file(content: bytes, suffix: str, regio: str | None) -> tuple[list[tuple[schema.Melding, schema.Advies]], list[str]]:
+    """Triage an uploaded or sample file; bad lines are reported, never fatal."""
     with tempfile.NamedTemporaryFile(suffix=suffix, delete=False) as f:
         f.write(content)
     errors: list[str] = []
-    pairs = list(runner(regio, False).stream(read_meldingen(f.name), lambda e: errors.append(str(e))))
-    Path(f.name).unlink(missing_ok=True)
-    rows = [{"melding": m.model_dump(mode="json"), "advies": a.model_dump(mode="json")} for m, a in most_urgent_first(pairs)]
-    return rows, errors
+    try:
+        pairs = list(runner(regio, False).stream(read_meldingen(f.name), lambda e: errors.append(str(e))))
+    finally:
+        Path(f.name).unlink(missing_ok=True)
+    return pairs, errors
+
+
+@st.cache_resource(max_entries=4)
+def file_inbox(content: bytes, suffix: str) -> Inbox:
+    pairs, errors = triage_file(content, suffix, None)
+    return Inbox.of(inbox_mod.from_triage(pairs), errors)
+
+
+@st.cache_resource
+def store_for(database_url: str) -> Store:
+    """One Store (connection pool) per database, migrated once per process."""
+    migrate(database_url)
+    return Store(database_url)
+
+
+@st.cache_resource(max_entries=4, ttl=30, show_spinner="Opgeslagen adviezen lezen…")
+def stored_inbox(database_url: str, since: date) -> Inbox:
+    """The newest stored advies per melding received since `since` (as the API stored it)."""
+    records = store_for(database_url).received_since(datetime.combine(since, time.min).astimezone())
+    return Inbox.of(inbox_mod.from_records(records), [])
 
 
 def badges(values: list[str], color: str = "gray") -> None:
@@ -90,6 +138,7 @@ def sign_in() -> set[str]:
                 st.error("Onbekende sleutel.")
             else:
                 st.session_state["rollen"] = set(match.roles)
+                st.session_state["sleutel_id"] = match.key_id  # for the audit trail; never the key itself
                 st.rerun()
     st.stop()
 
@@ -142,38 +191,43 @@ def show_advies(advies: dict) -> None:
 
 def page_triage() -> None:
     st.header("Triage van één melding")
-    left, right = st.columns([2, 3])
+    left, right = st.columns([5, 6], gap="large")
     with left, st.form("melding"):
         st.subheader("Incident")
-        melding_id = st.text_input("Melding-id", "M-001")
-        ontvangen = st.text_input("Ontvangen op (ISO 8601)", datetime.now().astimezone().replace(microsecond=0).isoformat())
-        regio = st.selectbox("Regio", ["landelijk"] + [r.value for r in schema.Regio])
-        incidentsoort = st.multiselect("Incidentsoort", [i.value for i in schema.Incidentsoort], default=["partnergeweld"])
-        acuut = st.checkbox("Acuut gevaar")
-        hg_label = st.checkbox("HG-label")
-        sash = st.selectbox("SASH", ["onbekend", "laag", "midden", "hoog"])
-        schaal = st.selectbox("Veiligheidsschaal", ["onbekend", *range(8)])
-        km = st.checkbox("Vermoeden strafbare kindermishandeling")
-        eerder_ao = st.checkbox("Eerder besproken in het Actie-overleg")
-        hulp = st.checkbox("Lopende hulpverlening")
+        c1, c2 = st.columns(2)
+        melding_id = c1.text_input("Melding-id", "M-001")
+        ontvangen = c2.text_input("Ontvangen op (ISO 8601)", datetime.now().astimezone().replace(microsecond=0).isoformat())
+        regio = c1.selectbox("Regio", ["landelijk"] + [r.value for r in schema.Regio])
+        incidentsoort = c2.multiselect("Incidentsoort", [i.value for i in schema.Incidentsoort], default=["partnergeweld"], placeholder="Kies…")
+        acuut = c1.checkbox("Acuut gevaar")
+        hg_label = c2.checkbox("HG-label")
+        sash = c1.selectbox("SASH", ["onbekend", "laag", "midden", "hoog"])
+        schaal = c2.selectbox("Veiligheidsschaal", ["onbekend", *range(8)])
+        km = c1.checkbox("Vermoeden strafbare kindermishandeling")
+        eerder_ao = c2.checkbox("Eerder besproken in het Actie-overleg")
+        hulp = c1.checkbox("Lopende hulpverlening")
         st.subheader("Verdachte")
-        bekend = st.checkbox("Verdachte bekend", value=True)
+        c1, c2 = st.columns(2)
+        bekend = c1.checkbox("Verdachte bekend", value=True)
         v = {
-            "aangehouden": st.checkbox("Aangehouden"), "minderjarig": st.checkbox("Minderjarig"),
-            "woont_met_slachtoffer": st.checkbox("Woont bij slachtoffer"),
-            "wapen": st.selectbox("Wapen", ["geen", "dreiging", "gebruikt"]),
-            "doodsbedreiging": st.checkbox("Doodsbedreiging"), "verwurging": st.checkbox("Verwurging"),
-            "letsel": st.selectbox("Letsel", ["geen", "licht", "ernstig"]),
-            "eerdere_incidenten_12m": st.number_input("Eerdere incidenten (12 mnd)", 0, 50, 0),
-            "schending_afspraken": st.checkbox("Afspraken geschonden"), "middelengebruik": st.checkbox("Middelengebruik"),
-            "psychische_problematiek": st.checkbox("Psychische problematiek"), "lvb": st.checkbox("LVB"),
-            "zorgmijdend": st.checkbox("Zorgmijdend"),
+            "aangehouden": c2.checkbox("Aangehouden"), "minderjarig": c1.checkbox("Minderjarig"),
+            "woont_met_slachtoffer": c2.checkbox("Woont bij slachtoffer"),
+            "wapen": c1.selectbox("Wapen", ["geen", "dreiging", "gebruikt"]),
+            "letsel": c2.selectbox("Letsel", ["geen", "licht", "ernstig"]),
+            "doodsbedreiging": c1.checkbox("Doodsbedreiging"), "verwurging": c2.checkbox("Verwurging"),
+            "eerdere_incidenten_12m": c1.number_input("Eerdere incidenten (12 mnd)", 0, 50, 0),
+            "schending_afspraken": c2.checkbox("Afspraken geschonden"), "middelengebruik": c2.checkbox("Middelengebruik"),
+            "psychische_problematiek": c1.checkbox("Psychische problematiek"), "lvb": c2.checkbox("LVB"),
+            "zorgmijdend": c1.checkbox("Zorgmijdend"),
         }
-        st.subheader("Slachtoffer")
-        s = {"in_opvang": st.checkbox("In opvang"), "zwanger": st.checkbox("Zwanger"), "angst_ernstig": st.checkbox("Zeer angstig")}
-        st.subheader("Kinderen")
-        k = {"aantal_minderjarig": st.number_input("Minderjarigen in huis", 0, 15, 0), "getuige": st.checkbox("Getuige"),
-             "slachtoffer": st.checkbox("Kind slachtoffer"), "verblijfplaats_onbekend": st.checkbox("Verblijfplaats onbekend")}
+        c1, c2 = st.columns(2)
+        with c1:
+            st.subheader("Slachtoffer")
+            s = {"in_opvang": st.checkbox("In opvang"), "zwanger": st.checkbox("Zwanger"), "angst_ernstig": st.checkbox("Zeer angstig")}
+        with c2:
+            st.subheader("Kinderen")
+            k = {"aantal_minderjarig": st.number_input("Minderjarigen in huis", 0, 15, 0), "getuige": st.checkbox("Getuige"),
+                 "slachtoffer": st.checkbox("Kind slachtoffer"), "verblijfplaats_onbekend": st.checkbox("Verblijfplaats onbekend")}
         score = st.toggle("Risicoscore tonen (tweede mening)")
         submitted = st.form_submit_button("Advies", type="primary")
     with right:
@@ -198,42 +252,53 @@ def page_triage() -> None:
 
 def page_inbox() -> None:
     st.header("Inbox: de meldingen van vandaag, meest urgent eerst")
-    upload = st.file_uploader("Meldingen (CSV of JSONL)", type=["csv", "jsonl", "json"])
-    content, suffix = (upload.getvalue(), Path(upload.name).suffix) if upload else (SAMPLES.read_bytes(), ".jsonl")
-    if not upload:
-        st.caption(f"Voorbeeldbestand: {SAMPLES.name} (synthetisch).")
-    rows, errors = triage_file(content, suffix, None)
-    for e in errors[:20]:
+    source = st.radio("Meldingen uit", ["bestand", "opgeslagen adviezen"], horizontal=True, key="inbox_bron")
+    if source == "bestand":
+        upload = st.file_uploader("Meldingen (CSV of JSONL)", type=["csv", "jsonl", "json"])
+        if upload:
+            inbox = file_inbox(upload.getvalue(), Path(upload.name).suffix)
+        else:
+            st.caption(f"Voorbeeldbestand: {SAMPLES.name} (synthetisch).")
+            inbox = file_inbox(SAMPLES.read_bytes(), ".jsonl")
+    else:
+        since = st.date_input("Ontvangen vanaf", date.today() - timedelta(days=1), key="inbox_vanaf")
+        inbox = stored_inbox(get_settings().database_url, since)
+    for e in inbox.errors[:20]:
         st.warning(f"Afgewezen: {e}")
-    table = pd.DataFrame([{
-        "melding": r["advies"]["melding_id"], "ontvangen": r["melding"]["ontvangen_op"][:16].replace("T", " "),
-        "regio": r["advies"]["regio"], "urgentie": r["advies"]["urgentie"], "afstemming": ", ".join(r["advies"]["afstemming"]),
-        "route": r["advies"]["route"], "thv": r["advies"]["thv"]["beoordeling"], "kinderen": r["melding"]["kinderen"]["aantal_minderjarig"] > 0,
-    } for r in rows])
-    c1, c2, c3, c4 = st.columns(4)
-    regio = c1.multiselect("Regio", sorted(table["regio"].unique()) if len(table) else [])
-    urgentie = c2.multiselect("Urgentie", ["acuut", "hoog", "midden", "laag"])
-    afstemming = c3.multiselect("Afstemming", [a.value for a in schema.Afstemming])
+    if len(inbox.errors) > 20:
+        st.warning(f"… en nog {len(inbox.errors) - 20} afgewezen regels.")
+    table = inbox.table
+    c1, c2, c3, c4, c5 = st.columns([2, 2, 2, 2, 2])
+    regio = c1.multiselect("Regio", sorted(table["regio"].unique()), placeholder="alle")
+    urgentie = c2.multiselect("Urgentie", ["acuut", "hoog", "midden", "laag"], placeholder="alle")
+    afstemming = c3.multiselect("Afstemming", [a.value for a in schema.Afstemming], placeholder="alle")
     kinderen = c4.selectbox("Kinderen", ["alle", "met kinderen", "zonder kinderen"])
-    view = table
+    zoek = c5.text_input("Melding-id bevat")
+    mask = pd.Series(True, index=table.index)
     if regio:
-        view = view[view["regio"].isin(regio)]
+        mask &= table["regio"].isin(regio)
     if urgentie:
-        view = view[view["urgentie"].isin(urgentie)]
+        mask &= table["urgentie"].isin(urgentie)
     if afstemming:
-        view = view[view["afstemming"].apply(lambda s: any(a in s.split(", ") for a in afstemming))]
+        mask &= table["afstemming"].str.split(", ").map(lambda xs: not set(xs).isdisjoint(afstemming))
     if kinderen != "alle":
-        view = view[view["kinderen"] == (kinderen == "met kinderen")]
-    st.caption(f"{len(view)} van {len(table)} meldingen")
-    st.dataframe(view, hide_index=True, use_container_width=True, height=360)
-    if len(view):
-        chosen = st.selectbox("Uitleg bij melding", view["melding"].tolist())
-        show_advies(next(r["advies"] for r in rows if r["advies"]["melding_id"] == chosen))
+        mask &= table["kinderen"] == (kinderen == "met kinderen")
+    if zoek.strip():
+        mask &= table["melding"].str.contains(zoek.strip(), case=False, regex=False)
+    view = table[mask]
+    st.caption(f"{len(view)} van {len(table)} meldingen. Kies een rij voor de uitleg.")
+    event = st.dataframe(view, hide_index=True, width="stretch", height=360,
+                         on_select="rerun", selection_mode="single-row", key="inbox_tabel")
+    if not len(view):
+        return
+    picked = event.selection.rows if event is not None and hasattr(event, "selection") else []
+    position = view.index[picked[0]] if picked and picked[0] < len(view) else view.index[0]
+    advies = inbox.entries[position].advies()
+    st.subheader(f"Uitleg bij {advies['melding_id']}")
+    show_advies(advies)
 
 
 def page_actie_overleg() -> None:
-    from zorgstraf.storage import Store
-
     st.header("Actie-overleg: agenda en afspraken")
     c1, c2 = st.columns(2)
     regio = c1.selectbox("Regio", [r.value for r in schema.Regio])
@@ -244,39 +309,48 @@ def page_actie_overleg() -> None:
         st.error(str(exc))
         return
     source = st.radio("Zaken uit", ["opgeslagen adviezen", "voorbeeldbestand"], horizontal=True)
-    settings = get_settings()
-    store = Store(settings.database_url) if source == "opgeslagen adviezen" else None
+    store = store_for(get_settings().database_url) if source == "opgeslagen adviezen" else None
+    weekday = agenda_mod.meeting_weekday(runner(regio, False).engine_for(regio).ruleset, start)
     if store is not None:
-        from zorgstraf.storage import migrate
-
-        migrate(settings.database_url)
-        records = store.agenda_records(regio, start, end)
-        cases = [(schema.Melding.model_validate_json(r.melding_json), schema.Advies.model_validate_json(r.advies_json)) for r in records]
-        open_items = [agenda_mod.OpenAfspraak(a.id, a.melding_id, a.wie, a.wat, a.uiterlijk.isoformat() if a.uiterlijk else None)
-                      for a in store.open_afspraken(regio, start)]
+        result = agenda_mod.build_from_store(store, regio, week, weekday)
     else:
-        rows, _ = triage_file(SAMPLES.read_bytes(), ".jsonl", regio)
-        cases = [(schema.Melding.model_validate(r["melding"]), schema.Advies.model_validate(r["advies"])) for r in rows
-                 if r["advies"]["actie_overleg"]["agenderen"] and r["advies"]["termijnen"]["volgend_actie_overleg"]
-                 and start <= date.fromisoformat(r["advies"]["termijnen"]["volgend_actie_overleg"]) <= end]
-        open_items = []
-    ruleset = runner(regio, False).engine_for(regio).ruleset
-    result = agenda_mod.build(regio, week, cases, open_items, ruleset.param("ao_weekdag", start))
+        pairs, _ = triage_file(SAMPLES.read_bytes(), ".jsonl", regio)
+        cases = [(m, a) for m, a in pairs if a.actie_overleg.agenderen and a.termijnen.volgend_actie_overleg
+                 and start <= date.fromisoformat(a.termijnen.volgend_actie_overleg) <= end]
+        result = agenda_mod.build(regio, week, cases, [], weekday)
+    open_items = [*(a for item in result.items for a in item.afspraken_open), *result.open_afspraken_overig]
     d1, d2 = st.columns(2)
     d1.download_button("Agenda (Markdown)", agenda_mod.to_markdown(result), f"agenda-{regio}-{week}.md")
     d2.download_button("Agenda (HTML, printbaar)", agenda_mod.to_html(result), f"agenda-{regio}-{week}.html", mime="text/html")
+    if store is not None and not result.items:
+        st.info("Geen opgeslagen zaken voor deze regio en week. Adviezen komen hier via de API of "
+                "`zorgstraf triage --opslaan`; kies een andere week of het voorbeeldbestand.")
     st.markdown(agenda_mod.to_markdown(result))
-    if store is not None and result.items:
+    if store is None:
+        return
+    if open_items:
+        st.subheader("Open afspraken: nagaan of ze zijn uitgevoerd")
+        for item in open_items:
+            text_col, button_col = st.columns([5, 1])
+            text_col.markdown(f"**{item.melding_id}** — {item.wie}: {item.wat}" + (f" (uiterlijk {item.uiterlijk})" if item.uiterlijk else ""))
+            if button_col.button("Gedaan", key=f"gedaan_{item.id}"):
+                store.mark_done(item.id)
+                st.rerun()
+    if result.items:
         st.subheader("Afspraak vastleggen")
-        with st.form("afspraak"):
+        with st.form("afspraak", clear_on_submit=True):
             case = st.selectbox("Zaak", [i.melding_id for i in result.items])
-            wie = st.selectbox("Wie", ["politie", "om", "veilig_thuis", "reclassering", "rvdk"])
+            wie = st.selectbox("Wie", ["politie", "om", "veilig_thuis", "reclassering", "rvdk", "zorg_en_veiligheidshuis", "lokaal_veld"])
             wat = st.text_input("Wat")
             uiterlijk = st.date_input("Uiterlijk", start + timedelta(days=7))
-            if st.form_submit_button("Vastleggen") and wat.strip():
-                record = store.latest(case)
-                store.add_afspraken(case, regio, record.volgend_actie_overleg or start, [{"wie": wie, "wat": wat, "uiterlijk": uiterlijk}], "dashboard")
-                st.success("Afspraak vastgelegd; open afspraken komen terug op de volgende agenda.")
+            if st.form_submit_button("Vastleggen"):
+                if not wat.strip():
+                    st.warning("Vul in wat er is afgesproken.")
+                else:
+                    record = store.latest(case)
+                    store.add_afspraken(case, regio, record.volgend_actie_overleg or start,
+                                        [{"wie": wie, "wat": wat.strip(), "uiterlijk": uiterlijk}], st.session_state["sleutel_id"])
+                    st.success("Afspraak vastgelegd; open afspraken komen terug op de volgende agenda.")
 
 
 def page_beleid() -> None:
@@ -286,7 +360,7 @@ def page_beleid() -> None:
     st.header("Beleid: varianten vergelijken")
     upload = st.file_uploader("Data set (JSONL of CSV); leeg = voorbeeldbestand", type=["jsonl", "csv"], key="beleid_data")
     overlay = st.file_uploader("Bewerkt regiobestand (YAML), optioneel", type=["yaml", "yml"], key="beleid_overlay")
-    chosen = st.multiselect("Varianten", variants(default_rules_dir()), default=["limburg"])
+    chosen = st.multiselect("Varianten", variants(default_rules_dir()), default=["limburg"], placeholder="Kies…")
     if not st.button("Vergelijk", type="primary"):
         return
     tmp = Path(tempfile.mkdtemp())
@@ -328,7 +402,7 @@ def page_beleid() -> None:
         "melding": d.melding_id, "variant": Path(d.variant).name,
         "wat verandert": "; ".join(f"{f}: {a} → {b}" for f, (a, b) in d.fields.items()),
         "regels alleen basis": ", ".join(d.rules_only_base), "regels alleen variant": ", ".join(d.rules_only_variant),
-    } for d in report.differences]), hide_index=True, use_container_width=True)
+    } for d in report.differences]), hide_index=True, width="stretch")
 
 
 def page_regels() -> None:
@@ -339,7 +413,7 @@ def page_regels() -> None:
     if choice != "landelijk":
         st.markdown(diff(load_variant(rules_dir, None), ruleset))
     st.dataframe(pd.DataFrame([{"id": r.id, "titel": r.title, "herkomst": r.origin, "bron": r.source} for r in ruleset.rules]),
-                 hide_index=True, use_container_width=True,
+                 hide_index=True, width="stretch",
                  column_config={"herkomst": st.column_config.TextColumn(help="landelijk, of door de regio vervangen/toegevoegd")})
     with st.expander("Parameters en volledige regelset"):
         st.markdown(show(ruleset))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -102,3 +104,85 @@ def test_regels_page_shows_a_region_diff():
     at.selectbox[0].set_value("limburg")
     at.run()
     assert "vt_zsm_dagen" in text(at) and len(at.dataframe[0].value) > 30
+
+
+def fill_store(n: int, prefix: str = "I") -> None:
+    """Store `n` synthetic advies received in the last day, as the API would have stored them."""
+    from datetime import datetime
+
+    from zorgstraf import schema
+    from zorgstraf.samples import generate
+    from zorgstraf.storage import Store, migrate
+    from zorgstraf.triage import Triage
+
+    url = get_settings().database_url
+    migrate(url)
+    start = (datetime.now() - timedelta(hours=30)).replace(microsecond=0).isoformat()
+    meldingen = [schema.Melding.model_validate(d) for d in generate(n, start=start, span_days=1, prefix=prefix)]
+    store = Store(url)
+    for melding, advies in zip(meldingen, Triage().evaluate(meldingen)):
+        store.save(melding, advies, "test")
+
+
+def test_inbox_reads_5000_stored_advies_filters_and_finds_one():
+    fill_store(5000)
+    at = goto(signed_in("lees-1"), "Inbox")
+    at.radio(key="inbox_bron").set_value("opgeslagen adviezen")
+    at.run()
+    at.date_input(key="inbox_vanaf").set_value(date.today() - timedelta(days=3))
+    at.run()
+    assert not at.exception, at.exception
+    frame = at.dataframe[0].value
+    assert len(frame) == 5000 and frame["urgentie"].iloc[0] == "acuut"
+    assert list(frame["urgentie"].map(["acuut", "hoog", "midden", "laag"].index)) == sorted(frame["urgentie"].map(["acuut", "hoog", "midden", "laag"].index))
+    at.selectbox[0].set_value("met kinderen")  # kinderen
+    at.run()
+    assert at.dataframe[0].value["kinderen"].all()
+    at.selectbox[0].set_value("alle")
+    at.text_input[0].input("I004321")
+    at.run()
+    assert list(at.dataframe[0].value["melding"]) == ["I004321"]
+    assert "Uitleg bij I004321" in text(at) and "regels vuurden" in text(at)
+
+
+def test_inbox_afstemming_filter_matches_whole_values():
+    at = goto(signed_in("lees-1"), "Inbox")
+    at.multiselect[2].set_value(["actie_overleg"])
+    at.run()
+    shown = at.dataframe[0].value["afstemming"]
+    assert len(shown) and all("actie_overleg" in a.split(", ") for a in shown)
+
+
+def test_a_chair_sees_stored_cases_marks_an_agreement_done_and_records_a_new_one():
+    from zorgstraf import agenda, schema
+    from zorgstraf.samples import generate
+    from zorgstraf.storage import Store, migrate
+    from zorgstraf.triage import Triage
+
+    url = get_settings().database_url
+    migrate(url)
+    store = Store(url)
+    meldingen = [schema.Melding.model_validate(d) for d in generate(300, seed=11)]
+    pairs = [(m, a) for m, a in zip(meldingen, Triage(regio="limburg").evaluate(meldingen)) if a.actie_overleg.agenderen]
+    melding, advies = pairs[0]
+    store.save(melding, advies, "test")
+    meeting = date.fromisoformat(advies.termijnen.volgend_actie_overleg)
+    earlier, = store.add_afspraken(melding.melding_id, "limburg", meeting - timedelta(days=7),
+                                   [{"wie": "politie", "wat": "huisbezoek afleggen"}], "test")
+
+    at = goto(signed_in("voorz-2"), "Actie-overleg")
+    at.selectbox[0].set_value("limburg")
+    at.text_input[0].input(agenda.week_of(meeting))
+    at.run()
+    assert not at.exception, at.exception
+    body = text(at)
+    assert f"{melding.melding_id} — {advies.urgentie.value}" in body and "huisbezoek afleggen" in body
+    at.button(key=f"gedaan_{earlier.id}").click()
+    at.run()
+    assert store.open_afspraken("limburg", meeting + timedelta(days=1)) == []
+    at.text_input[1].input("risicotaxatie laten doen")
+    next(b for b in at.button if b.label == "Vastleggen").click()
+    at.run()
+    new, = store.open_afspraken("limburg", meeting + timedelta(days=1))
+    assert (new.melding_id, new.wat, new.overleg_datum) == (melding.melding_id, "risicotaxatie laten doen", meeting)
+    assert new.key_id == get_settings().api_keys[1].key_id  # the chair's key id, never the key
