@@ -261,7 +261,7 @@ def page_inbox() -> None:
             st.caption(f"Voorbeeldbestand: {SAMPLES.name} (synthetisch).")
             inbox = file_inbox(SAMPLES.read_bytes(), ".jsonl")
     else:
-        since = st.date_input("Ontvangen vanaf", date.today() - timedelta(days=1), key="inbox_vanaf")
+        since = st.date_input("Ontvangen vanaf", date.today() - timedelta(days=1), key="inbox_vanaf", format="DD-MM-YYYY")
         inbox = stored_inbox(get_settings().database_url, since)
     for e in inbox.errors[:20]:
         st.warning(f"Afgewezen: {e}")
@@ -322,27 +322,46 @@ def page_actie_overleg() -> None:
     d1, d2 = st.columns(2)
     d1.download_button("Agenda (Markdown)", agenda_mod.to_markdown(result), f"agenda-{regio}-{week}.md")
     d2.download_button("Agenda (HTML, printbaar)", agenda_mod.to_html(result), f"agenda-{regio}-{week}.html", mime="text/html")
+    st.subheader(f"Actie-overleg {regio.replace('_', ' ')} — week {week}" + (f" ({result.datum})" if result.datum else ""))
+    m1, m2, m3 = st.columns(3)
+    m1.metric("Zaken", len(result.items))
+    m2.metric("Waarvan acuut", sum(1 for i in result.items if i.urgentie == "acuut"))
+    m3.metric("Open afspraken", len(open_items))
+    st.caption("Werkwijze: " + " → ".join(f"{n}. {step}" for n, step in enumerate(result.stappen, 1)))
     if store is not None and not result.items:
         st.info("Geen opgeslagen zaken voor deze regio en week. Adviezen komen hier via de API of "
                 "`zorgstraf triage --opslaan`; kies een andere week of het voorbeeldbestand.")
-    st.markdown(agenda_mod.to_markdown(result))
-    if store is None:
-        return
-    if open_items:
-        st.subheader("Open afspraken: nagaan of ze zijn uitgevoerd")
+    if store is not None and open_items:
+        st.markdown("**Open afspraken uit eerdere overleggen: nagaan of ze zijn uitgevoerd**")
         for item in open_items:
-            text_col, button_col = st.columns([5, 1])
-            text_col.markdown(f"**{item.melding_id}** — {item.wie}: {item.wat}" + (f" (uiterlijk {item.uiterlijk})" if item.uiterlijk else ""))
+            text_col, button_col = st.columns([6, 1])
+            text_col.markdown(f"**{item.melding_id}** — {item.wie.replace('_', ' ')}: {item.wat}"
+                              + (f" (uiterlijk {item.uiterlijk})" if item.uiterlijk else ""))
             if button_col.button("Gedaan", key=f"gedaan_{item.id}"):
                 store.mark_done(item.id)
                 st.rerun()
+    if result.items:
+        st.dataframe(pd.DataFrame([{
+            "nr": n, "melding": i.melding_id, "urgentie": i.urgentie, "SASH": i.sash or "—", "fase": i.fase.replace("_", " "),
+            "uitnodigen": ", ".join(p.replace("_", " ") for p in i.partners), "open afspraken": len(i.afspraken_open),
+        } for n, i in enumerate(result.items, 1)]), hide_index=True, width="stretch")
+        for n, i in enumerate(result.items, 1):
+            with st.expander(f"{n}. {i.melding_id} — {i.urgentie}" + (f", SASH {i.sash}" if i.sash else "")):
+                st.markdown(f"**Feiten:** {'; '.join(i.feiten)}  \n**Uitnodigen:** {', '.join(p.replace('_', ' ') for p in i.partners)}"
+                            f"  \n**Fase:** {i.fase.replace('_', ' ')}")
+                st.markdown("**Helpende vragen:**\n" + "\n".join(f"- {q}" for q in i.helpende_vragen))
+                for a in i.afspraken_open:
+                    st.markdown(f"- [ ] open: {a.wie.replace('_', ' ')}: {a.wat}")
+    st.caption(f"Bron: {result.bron}. Dit is een advies; het Actie-overleg beslist.")
+    if store is None:
+        return
     if result.items:
         st.subheader("Afspraak vastleggen")
         with st.form("afspraak", clear_on_submit=True):
             case = st.selectbox("Zaak", [i.melding_id for i in result.items])
             wie = st.selectbox("Wie", ["politie", "om", "veilig_thuis", "reclassering", "rvdk", "zorg_en_veiligheidshuis", "lokaal_veld"])
             wat = st.text_input("Wat")
-            uiterlijk = st.date_input("Uiterlijk", start + timedelta(days=7))
+            uiterlijk = st.date_input("Uiterlijk", start + timedelta(days=7), format="DD-MM-YYYY")
             if st.form_submit_button("Vastleggen"):
                 if not wat.strip():
                     st.warning("Vul in wat er is afgesproken.")

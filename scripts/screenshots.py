@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -26,11 +27,41 @@ def top(page) -> None:
     time.sleep(0.5)
 
 
+def fill_store(env: dict) -> str:
+    """Synthetic meldingen of the last ten days, stored as the API would; one open agreement.
+    Returns the week with the most Actie-overleg cases for noord_nederland (the page's first region)."""
+    from collections import Counter
+    from datetime import date, datetime, timedelta
+
+    from zorgstraf.agenda import week_of
+    from zorgstraf.samples import generate
+    from zorgstraf.storage import AdviesRecord, Store
+
+    start = (datetime.now() - timedelta(days=10)).replace(microsecond=0).isoformat()
+    data = Path(tempfile.mkdtemp()) / "meldingen.jsonl"
+    data.write_text("".join(json.dumps(m) + "\n" for m in generate(1500, seed=5, start=start, span_days=10, prefix="D")))
+    subprocess.run([str(Path(sys.executable).parent / "zorgstraf"), "triage", str(data), "--opslaan", "--format", "jsonl",
+                    "-o", os.devnull], env=env, check=True)
+    store = Store(env["ZORGSTRAF_DATABASE_URL"])
+    with store.sessions() as session:
+        rows = session.query(AdviesRecord).filter(AdviesRecord.regio == "noord_nederland", AdviesRecord.agenderen.is_(True)).all()
+    weeks = Counter(week_of(r.volgend_actie_overleg) for r in rows if r.volgend_actie_overleg)
+    week = weeks.most_common(1)[0][0]
+    case = next(r for r in rows if r.volgend_actie_overleg and week_of(r.volgend_actie_overleg) == week)
+    meeting = case.volgend_actie_overleg
+    store.add_afspraken(case.melding_id, "noord_nederland", meeting - timedelta(days=7),
+                        [{"wie": "veilig_thuis", "wat": "veiligheidsplan met het gezin opstellen", "uiterlijk": meeting - timedelta(days=1)}],
+                        "screenshots")
+    assert isinstance(meeting, date)
+    return week
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     port = 18599
     env = dict(os.environ, ZORGSTRAF_API_KEYS="shot-key:lezer+voorzitter+beleid",
                ZORGSTRAF_DATABASE_URL=f"sqlite:///{Path(tempfile.mkdtemp()) / 'shots.db'}")
+    week = fill_store(env)
     proc = subprocess.Popen([str(Path(sys.executable).parent / "zorgstraf"), "dashboard", "--port", str(port)], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
@@ -54,11 +85,24 @@ def main() -> None:
             top(page)
             page.screenshot(path=str(OUT / "1-triage.png"))
             page.set_viewport_size({"width": 1440, "height": 1100})
-            for n, (name, ready) in enumerate([("Inbox", "meldingen"), ("Actie-overleg", "Werkwijze"), ("Regels", "Regels: landelijk")], start=2):
-                page.get_by_text(name, exact=True).first.click()
-                page.get_by_text(ready).first.wait_for(timeout=60_000)
-                top(page)
-                page.screenshot(path=str(OUT / f"{n}-{name.lower()}.png"))
+            page.get_by_text("Inbox", exact=True).first.click()
+            page.get_by_text("opgeslagen adviezen", exact=True).click()
+            page.get_by_text("Uitleg bij").first.wait_for(timeout=60_000)
+            top(page)
+            page.screenshot(path=str(OUT / "2-inbox.png"))
+            page.get_by_text("Actie-overleg", exact=True).first.click()
+            page.get_by_text("Werkwijze").first.wait_for(timeout=60_000)
+            page.get_by_label("Week (JJJJ-Www)").fill(week)
+            page.get_by_label("Week (JJJJ-Www)").press("Enter")
+            page.get_by_text(f"week {week}").first.wait_for(timeout=60_000)
+            page.set_viewport_size({"width": 1440, "height": 1800})
+            top(page)
+            page.screenshot(path=str(OUT / "3-actie-overleg.png"))
+            page.set_viewport_size({"width": 1440, "height": 1100})
+            page.get_by_text("Regels", exact=True).first.click()
+            page.get_by_text("Regels: landelijk").first.wait_for(timeout=60_000)
+            top(page)
+            page.screenshot(path=str(OUT / "4-regels.png"))
             page.get_by_text("Beleid", exact=True).first.click()
             page.get_by_role("button", name="Vergelijk").click()
             page.get_by_text("Gewijzigde meldingen").wait_for(timeout=120_000)

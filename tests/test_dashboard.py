@@ -87,8 +87,10 @@ def test_actie_overleg_page_builds_the_agenda():
     at.text_input[0].input("2026-W10")
     at.run()
     assert not at.exception
-    assert "# Actie-overleg noord nederland — week 2026-W10 (2026-03-03)" in text(at)
-    assert "Helpende vragen" in text(at) or "zaken, op volgorde" in text(at)
+    body = text(at)
+    assert "Actie-overleg noord nederland — week 2026-W10 (2026-03-03)" in body
+    assert len(at.dataframe[0].value) == len(at.expander) > 0 and "Helpende vragen" in body
+    assert at.metric[0].value == str(len(at.dataframe[0].value))
 
 
 def test_beleid_page_compares_variants():
