@@ -148,6 +148,49 @@ RegioQuery = Annotated[str | None, Query(description="Regiovariant voor deze aan
 # --- app -----------------------------------------------------------------------------------------
 
 
+class LimitsAndLog:
+    """Pure ASGI middleware: refuses bodies over the limit (declared or streamed) with 413 and logs
+    one line per request with ids only, never bodies or keys. Cheaper than BaseHTTPMiddleware."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        started = time.perf_counter()
+        state = getattr(scope["app"].state, "zorgstraf", None)
+        limit = state.settings.max_body_bytes if state else Settings.max_body_bytes
+        too_large = f"verzoek te groot (max {limit} bytes)"
+        status = 500
+
+        async def tracking_send(message):
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            length = dict(scope["headers"]).get(b"content-length")
+            if length is not None and (not length.isdigit() or int(length) > limit):
+                return await JSONResponse({"detail": too_large}, status_code=413)(scope, receive, tracking_send)
+            seen = 0
+
+            async def limited_receive():  # a chunked body has no length up front: count as it arrives
+                nonlocal seen
+                message = await receive()
+                if message["type"] == "http.request":
+                    seen += len(message.get("body", b""))
+                    if seen > limit:
+                        raise HTTPException(413, too_large)
+                return message
+
+            await self.app(scope, limited_receive, tracking_send)
+        finally:
+            key_id = scope.get("state", {}).get("key_id", "-")
+            log.info("%s %s %s key=%s %.1fms", scope["method"], scope["path"], status, key_id, 1000 * (time.perf_counter() - started))
+
+
 async def _retention(state: State) -> None:
     """Delete advies older than the retention period at start-up and then every interval, while running."""
     days, interval = state.settings.retention_days, state.settings.retention_interval_seconds
@@ -177,18 +220,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="zorgstraf", version="0.1.0", lifespan=lifespan,
                   description="Triage bij de samenloop van zorg en straf. Adviseert; een professional beslist.")
 
-    @app.middleware("http")
-    async def limits_and_log(request: Request, call_next):
-        started = time.perf_counter()
-        limit = request.app.state.zorgstraf.settings.max_body_bytes if hasattr(request.app.state, "zorgstraf") else 5_000_000
-        length = request.headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > limit):
-            return JSONResponse({"detail": f"verzoek te groot (max {limit} bytes)"}, status_code=413)
-        response = await call_next(request)
-        # Ids only: never bodies, never keys.
-        log.info("%s %s %s key=%s %.1fms", request.method, request.url.path, response.status_code,
-                 getattr(request.state, "key_id", "-"), 1000 * (time.perf_counter() - started))
-        return response
+    app.add_middleware(LimitsAndLog)
 
     @app.exception_handler(ZorgstrafError)
     async def domain_error(_: Request, exc: ZorgstrafError):

@@ -191,3 +191,22 @@ def test_the_running_service_applies_retention_on_its_schedule(database_url):
             time.sleep(0.1)
         assert store.latest("API-1") is None  # deleted while the service kept running
         assert c.get("/v1/advies/API-VERS", headers=LEZER).status_code == 200
+
+
+def test_a_chunked_body_over_the_limit_is_refused_too(database_url):
+    def chunks():
+        for _ in range(10):
+            yield b" " * 100  # no Content-Length: the limit is counted as the body arrives
+
+    with make_client(database_url, max_body_bytes=500) as c:
+        r = c.post("/v1/triage", content=chunks(), headers={**LEZER, "content-type": "application/json"})
+        assert r.status_code == 413 and "te groot" in r.json()["detail"]
+
+
+def test_each_request_is_logged_with_its_key_id(client, caplog):
+    from zorgstraf.settings import parse_api_keys
+
+    with caplog.at_level(logging.INFO, logger="zorgstraf.api"):
+        client.post("/v1/triage", json=melding(), headers=LEZER)
+    key_id = parse_api_keys(KEYS)[0].key_id
+    assert f"POST /v1/triage 200 key={key_id}" in caplog.text
