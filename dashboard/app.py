@@ -104,6 +104,13 @@ def stored_inbox(database_url: str, since: date) -> Inbox:
     return Inbox.of(inbox_mod.from_records(records), [])
 
 
+def plain(value) -> str:
+    """A value as a reader writes it: lists comma-separated, nothing as a dash."""
+    if isinstance(value, (list, tuple)):
+        return ", ".join(map(str, value)) or "—"
+    return "—" if value is None else str(value)
+
+
 def badges(values: list[str], color: str = "gray") -> None:
     if not values:
         st.caption("—")
@@ -379,7 +386,7 @@ def page_beleid() -> None:
     st.header("Beleid: varianten vergelijken")
     upload = st.file_uploader("Data set (JSONL of CSV); leeg = voorbeeldbestand", type=["jsonl", "csv"], key="beleid_data")
     overlay = st.file_uploader("Bewerkt regiobestand (YAML), optioneel", type=["yaml", "yml"], key="beleid_overlay")
-    chosen = st.multiselect("Varianten", variants(default_rules_dir()), default=["limburg"], placeholder="Kies…")
+    chosen = st.multiselect("Varianten", variants(default_rules_dir()), default=["limburg", "midden_nederland"], placeholder="Kies…")
     if not st.button("Vergelijk", type="primary"):
         return
     tmp = Path(tempfile.mkdtemp())
@@ -407,19 +414,35 @@ def page_beleid() -> None:
         return
     bar.empty()
     all_names = [report.base] + report.variants
+    short = {n: Path(n).stem for n in all_names}  # an uploaded file shows by its name
+    changed = {v: sum(1 for d in report.differences if d.variant == v) for v in report.variants}
+    cols = st.columns(len(report.variants) + 1)
+    cols[0].metric("Meldingen", report.count, help=f"over {report.weeks:.1f} weken")
+    for col, v in zip(cols[1:], report.variants):
+        col.metric(f"Anders in {short[v]}", changed[v], f"{100 * changed[v] / max(1, report.count):.1f}%", delta_color="off")
     counts = pd.DataFrame([(c, k, *v) for c, k, v in count_rows(report)], columns=["categorie", "waarde", *all_names])
-    for category in ("afstemming", "route", "partners"):
-        st.subheader(f"Verschuiving per {category}")
-        st.bar_chart(counts[counts["categorie"] == category].set_index("waarde")[all_names], stack=False)
-    work = pd.DataFrame([{"werk": f"{p}: {WORK_LABELS.get(k, k)}", **{n: report.tallies[n].workload.get((p, k), 0) / report.weeks for n in all_names}}
+    st.subheader("Wat verschuift (variant min basis)")
+    deltas = counts.assign(wat=counts["categorie"] + ": " + counts["waarde"]).set_index("wat")
+    deltas = pd.DataFrame({short[v]: deltas[v] - deltas[report.base] for v in report.variants})
+    deltas = deltas[(deltas != 0).any(axis=1)]
+    if len(deltas):
+        st.bar_chart(deltas, stack=False, horizontal=True)
+    else:
+        st.info("Geen verschuiving in de aantallen; de verschillen zitten in termijnen of in de uitleg (zie de lijst hieronder).")
+    tabs = st.tabs(["Afstemming", "Route", "Partners", "Urgentie", "Werklast"])
+    for tab, category in zip(tabs, ("afstemming", "route", "partners", "urgentie")):
+        with tab:
+            st.bar_chart(counts[counts["categorie"] == category].set_index("waarde")[all_names].rename(columns=short), stack=False)
+    work = pd.DataFrame([{"werk": f"{p}: {WORK_LABELS.get(k, k)}", **{short[n]: report.tallies[n].workload.get((p, k), 0) / report.weeks for n in all_names}}
                          for (p, k) in sorted(set().union(*(report.tallies[n].workload for n in all_names)))])
-    if len(work):
-        st.subheader("Geschatte werklast per week")
-        st.bar_chart(work.set_index("werk"), stack=False, horizontal=True)
+    with tabs[4]:
+        if len(work):
+            st.caption("Geschatte werklast per week (zaken per partner)")
+            st.bar_chart(work.set_index("werk"), stack=False, horizontal=True)
     st.subheader(f"Gewijzigde meldingen: {len(report.differences)}")
     st.dataframe(pd.DataFrame([{
         "melding": d.melding_id, "variant": Path(d.variant).name,
-        "wat verandert": "; ".join(f"{f}: {a} → {b}" for f, (a, b) in d.fields.items()),
+        "wat verandert": "; ".join(f"{f}: {plain(a)} → {plain(b)}" for f, (a, b) in d.fields.items()),
         "regels alleen basis": ", ".join(d.rules_only_base), "regels alleen variant": ", ".join(d.rules_only_variant),
     } for d in report.differences]), hide_index=True, width="stretch")
 

@@ -99,6 +99,11 @@ def test_beleid_page_compares_variants():
     at.run()
     assert not at.exception
     assert "Gewijzigde meldingen" in text(at) and len(at.dataframe[0].value) > 0
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Meldingen"] == "500" and int(metrics["Anders in midden_nederland"]) > 0
+    changed = at.dataframe[0].value
+    assert set(changed["variant"]) == {"limburg", "midden_nederland"}
+    assert (changed["variant"] == "midden_nederland").sum() == int(metrics["Anders in midden_nederland"])
 
 
 def test_regels_page_shows_a_region_diff():
