@@ -20,7 +20,7 @@ from zorgstraf import inbox as inbox_mod
 from zorgstraf import schema
 from zorgstraf.errors import ZorgstrafError
 from zorgstraf.io import read_meldingen
-from zorgstraf.overview import diff, load_variant, show, variants
+from zorgstraf.overview import diff, load_variant, rule_text, show, variants
 from zorgstraf.settings import get_settings
 from zorgstraf.storage import Store, migrate
 from zorgstraf.triage import Triage, default_rules_dir
@@ -453,10 +453,19 @@ def page_regels() -> None:
     choice = st.selectbox("Variant", ["landelijk", *variants(rules_dir)])
     ruleset = load_variant(rules_dir, choice)
     if choice != "landelijk":
-        st.markdown(diff(load_variant(rules_dir, None), ruleset))
-    st.dataframe(pd.DataFrame([{"id": r.id, "titel": r.title, "herkomst": r.origin, "bron": r.source} for r in ruleset.rules]),
-                 hide_index=True, width="stretch",
-                 column_config={"herkomst": st.column_config.TextColumn(help="landelijk, of door de regio vervangen/toegevoegd")})
+        st.markdown(diff(load_variant(rules_dir, None), ruleset).replace("# ", "#### ", 1))
+    table = pd.DataFrame([{"id": r.id, "titel": r.title, "herkomst": r.origin, "bron": " ".join(r.source.split())} for r in ruleset.rules])
+    regional = table["herkomst"] != "landelijk"
+    st.caption(f"{len(table)} regels, waarvan {int(regional.sum())} regionaal (gemarkeerd). Kies een regel om hem te lezen.")
+    styled = table.style.apply(lambda row: ["background-color: #fff3cd" if row["herkomst"] != "landelijk" else ""] * len(row), axis=1)
+    event = st.dataframe(styled, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row", key="regels_tabel",
+                         column_config={"herkomst": st.column_config.TextColumn(help="landelijk, of door de regio vervangen/toegevoegd")})
+    picked = event.selection.rows if event is not None and hasattr(event, "selection") else []
+    rule = ruleset.rules[picked[0]] if picked else next((r for r in ruleset.rules if r.origin != "landelijk"), ruleset.rules[0])
+    st.subheader(f"{rule.id} — {rule.title}")
+    st.write(" ".join(rule.reason.split()))
+    st.caption(f"Bron: {' '.join(rule.source.split())} · herkomst: {rule.origin} · {Path(rule.where).name}")
+    st.code(rule_text(rule), language="yaml")
     with st.expander("Parameters en volledige regelset"):
         st.markdown(show(ruleset))
 

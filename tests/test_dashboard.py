@@ -193,3 +193,13 @@ def test_a_chair_sees_stored_cases_marks_an_agreement_done_and_records_a_new_one
     new, = store.open_afspraken("limburg", meeting + timedelta(days=1))
     assert (new.melding_id, new.wat, new.overleg_datum) == (melding.melding_id, "risicotaxatie laten doen", meeting)
     assert new.key_id == get_settings().api_keys[1].key_id  # the chair's key id, never the key
+
+
+def test_regels_page_marks_a_replaced_rule_and_shows_it_as_written():
+    at = goto(signed_in("beleid-3"), "Regels")
+    at.selectbox[0].set_value("midden_nederland")
+    at.run()
+    frame = at.dataframe[0].value
+    assert list(frame.loc[frame["herkomst"] != "landelijk", "id"]) == ["STRAFBARE_KM"]
+    assert "STRAFBARE_KM — Vermoeden van strafbare kindermishandeling - duo-MDO met de vertrouwensarts" in text(at)
+    assert at.code[0].value.startswith("id: STRAFBARE_KM") and "vertrouwensarts" in at.code[0].value

@@ -144,3 +144,14 @@ def test_termijnen_in_the_advies(engine):
     assert acute.termijnen.volgend_actie_overleg == "2026-03-17"
     quiet, = engine.evaluate([melding(verdachte={"woont_met_slachtoffer": False})])
     assert quiet.termijnen.ovj_beslissing_uiterlijk is None and quiet.termijnen.volgend_actie_overleg is None
+
+
+def test_a_rule_can_be_read_back_exactly_as_written_in_its_file():
+    from zorgstraf.overview import rule_text
+    from zorgstraf.ruleset import load_ruleset
+
+    rules = {r.id: r for r in load_ruleset(RULES, "midden_nederland").rules}
+    national = rule_text(rules["ACUUT"])
+    assert national.startswith("- id: ACUUT\n") and "een_van:" in national and "ERNSTIG_GEVAAR" not in national
+    regional = rule_text(rules["STRAFBARE_KM"])
+    assert regional.startswith("id: STRAFBARE_KM\n") and "duo-MDO" in regional and "Acuut gevaar in Gooi" not in regional

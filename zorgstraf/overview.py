@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 from .ruleset import RuleSet, load_ruleset, overlay_path
@@ -46,6 +47,26 @@ def diff(base: RuleSet, variant: RuleSet) -> str:
         lines.append(f"  - waarom: {' '.join(c.reason.split())}")
         lines.append(f"  - bron: {' '.join(c.source.split())}")
     return "\n".join(lines) + "\n"
+
+
+def rule_text(rule) -> str:
+    """The rule exactly as written in its file (from its `- id:` line to the next rule), for reading."""
+    path, _, line = rule.where.rpartition(":")
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+        start = int(line) - 1
+    except (OSError, ValueError):
+        return ""
+    indent = len(lines[start]) - len(lines[start].lstrip())
+    # A list item (`- id:`) ends at its next sibling; a mapping (`id:` under `regel:`) at its parent's level.
+    limit = indent if lines[start].lstrip().startswith("- ") else indent - 1
+    end = start + 1
+    while end < len(lines):
+        text = lines[end]
+        if text.strip() and len(text) - len(text.lstrip()) <= limit and not text.lstrip().startswith("#"):
+            break
+        end += 1
+    return textwrap.dedent("\n".join(lines[start:end])).rstrip() + "\n"
 
 
 def load_variant(rules_dir: Path, name: str | None) -> RuleSet:
