@@ -158,3 +158,17 @@ def test_retentie_deletes_only_advies_older_than_the_period(tmp_path, monkeypatc
     monkeypatch.delenv("ZORGSTRAF_RETENTION_DAYS", raising=False)
     missing = run_cli("retentie")
     assert missing.returncode == 2 and "ZORGSTRAF_RETENTION_DAYS" in missing.stderr
+
+
+@pytest.mark.parametrize("change, field, reason", [
+    ({"kinderen": {"aantal_minderjarig": False}}, "kinderen.aantal_minderjarig", "verwacht een geheel getal, geen false"),
+    ({"ontvangen_op": "gisteren"}, "ontvangen_op", "verwacht datum en tijd volgens ISO 8601"),
+    ({"incidentsoort": ["partnergewelt"]}, "incidentsoort.0", "onbekende waarde 'partnergewelt'; bedoelde je 'partnergeweld'?"),
+    ({"sash": "zeer"}, "sash", "onbekende waarde 'zeer'; kies uit laag, midden, hoog"),
+    ({"verdachte": {"wapn": "geen"}}, "verdachte.wapn", "onbekend veld (typfout?); bedoelde je 'wapen'?"),
+    ({"veiligheidsschaal": 9}, "veiligheidsschaal", "mag hoogstens 7 zijn"),
+])
+def test_a_rejected_melding_is_explained_in_dutch(change, field, reason):
+    result = run_cli("triage", "-", "--format", "jsonl", stdin=json.dumps({**GOOD, **change}) + "\n")
+    assert result.returncode == 1
+    assert f"stdin:1: veld '{field}': {reason}" in result.stderr

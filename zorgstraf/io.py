@@ -7,13 +7,16 @@ one bad melding never sinks a batch.
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import json
+import re
 import sys
+import typing
 from pathlib import Path
 from typing import Any, Iterable, Iterator, TextIO
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from . import schema
 from .errors import ConfigError, InputError
@@ -21,18 +24,72 @@ from .fields import CATALOGUE
 
 Item = tuple[int | None, schema.Melding | InputError]
 
+DATETIME_HINT = "verwacht datum en tijd volgens ISO 8601, bijvoorbeeld 2026-03-10T14:30:00+01:00"
 _TRUE = {"true", "1", "ja", "yes", "waar"}
 _FALSE = {"false", "0", "nee", "no", "onwaar"}
 
 
 def validation_error(source: str, line: int | None, exc: ValidationError) -> InputError:
-    first = exc.errors()[0]
+    errors = exc.errors()
+    first = errors[0]
     field = ".".join(str(p) for p in first["loc"]) or None
-    reason = "onbekend veld (typfout?)" if first["type"] == "extra_forbidden" else first["msg"]
-    more = len(exc.errors()) - 1
-    if more:
-        reason += f" (en nog {more} fout{'en' if more > 1 else ''})"
+    reason = dutch_reason(first)
+    if len(errors) > 1:
+        reason += f" (en nog {len(errors) - 1} fout{'en' if len(errors) > 2 else ''})"
     return InputError(source, line, field, reason)
+
+
+def _model_at(loc: tuple) -> type[BaseModel] | None:
+    """The Melding (sub)model that holds the field at `loc`, to suggest its real field names."""
+    model: type[BaseModel] | None = schema.Melding
+    for part in loc[:-1]:
+        if model is None or not isinstance(part, str) or part not in model.model_fields:
+            return None
+        annotation = model.model_fields[part].annotation
+        model = next((a for a in (annotation, *typing.get_args(annotation)) if isinstance(a, type) and issubclass(a, BaseModel)), None)
+    return model
+
+
+def _close(word: Any, options: list[str]) -> str:
+    close = difflib.get_close_matches(str(word), options, n=1, cutoff=0.6)
+    return f"; bedoelde je '{close[0]}'?" if close else ""
+
+
+def dutch_reason(error: dict) -> str:
+    """A pydantic error in the reader's language, with a did-you-mean where one is close."""
+    kind, ctx, value = error["type"], error.get("ctx") or {}, error.get("input")
+    if kind == "extra_forbidden":
+        model = _model_at(tuple(error["loc"]))
+        return "onbekend veld (typfout?)" + (_close(error["loc"][-1], list(model.model_fields)) if model else "")
+    if kind == "enum":
+        options = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
+        return f"onbekende waarde '{value}'" + (_close(value, options) or f"; kies uit {', '.join(options)}")
+    if kind in ("int_type", "int_parsing", "int_from_float") and isinstance(value, bool):
+        return f"verwacht een geheel getal, geen {str(value).lower()}"
+    fixed = {
+        "missing": "verplicht veld ontbreekt",
+        "int_type": "verwacht een geheel getal", "int_parsing": "verwacht een geheel getal", "int_from_float": "verwacht een geheel getal",
+        "bool_type": "verwacht true of false", "bool_parsing": "verwacht true of false",
+        "string_type": "verwacht tekst", "list_type": "verwacht een lijst",
+        "model_type": "verwacht een object", "model_attributes_type": "verwacht een object", "dict_type": "verwacht een object",
+        "datetime_type": DATETIME_HINT, "datetime_parsing": DATETIME_HINT, "datetime_from_date_parsing": DATETIME_HINT,
+        "none_required": "moet leeg zijn",
+    }
+    if kind in fixed:
+        return fixed[kind]
+    if kind == "greater_than_equal":
+        return f"moet minstens {ctx.get('ge')} zijn"
+    if kind == "less_than_equal":
+        return f"mag hoogstens {ctx.get('le')} zijn"
+    if kind == "too_short":
+        return f"te kort (minstens {ctx.get('min_length')})"
+    if kind in ("too_long", "string_too_long"):
+        return f"te lang (hoogstens {ctx.get('max_length')})"
+    if kind == "string_too_short":
+        return f"te kort (minstens {ctx.get('min_length')} teken)"
+    if kind == "value_error":
+        return str(error["msg"]).removeprefix("Value error, ")
+    return str(error["msg"])
 
 
 def parse_melding(data: Any, source: str, line: int | None) -> schema.Melding | InputError:
