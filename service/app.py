@@ -17,6 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+from fastapi.exceptions import RequestValidationError
 from fastapi import Depends, FastAPI, HTTPException, Path as PathParam, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -24,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from zorgstraf import agenda as agenda_mod
 from zorgstraf import schema
 from zorgstraf.errors import ZorgstrafError
-from zorgstraf.io import validation_error
+from zorgstraf.io import dutch_reason, validation_error
 from zorgstraf.overview import diff, load_variant, show, variants
 from zorgstraf.settings import ApiKey, Settings, get_settings
 from zorgstraf.storage import Store, migrate
@@ -221,6 +222,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   description="Triage bij de samenloop van zorg en straf. Adviseert; een professional beslist.")
 
     app.add_middleware(LimitsAndLog)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_: Request, exc: RequestValidationError):
+        # FastAPI's shape ({detail: [{loc, msg, type}]}), in Dutch, without echoing the input back.
+        detail = [{"loc": list(e["loc"]), "msg": dutch_reason({**e, "loc": tuple(e["loc"][1:]) if e["loc"][:1] == ("body",) else ()}),
+                   "type": e["type"]} for e in exc.errors()]
+        return JSONResponse({"detail": detail}, status_code=422)
 
     @app.exception_handler(ZorgstrafError)
     async def domain_error(_: Request, exc: ZorgstrafError):

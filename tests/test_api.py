@@ -96,8 +96,10 @@ def test_contract_errors_are_422_naming_the_field(client):
     assert bad.status_code == 422 and "aantal_minderjarig" in json.dumps(bad.json())
     typo = client.post("/v1/triage", json=melding(verdachte={"wapn": "geen"}), headers=LEZER)
     assert typo.status_code == 422 and "wapn" in json.dumps(typo.json())
+    assert typo.json()["detail"][0]["msg"] == "onbekend veld (typfout?); bedoelde je 'wapen'?"
+    assert "input" not in typo.json()["detail"][0]  # the request is never echoed back
     broken = client.post("/v1/triage", content=b"{not json", headers={**LEZER, "content-type": "application/json"})
-    assert broken.status_code == 422
+    assert broken.status_code == 422 and broken.json()["detail"][0]["msg"].startswith("ongeldige JSON")
 
 
 def test_a_batch_keeps_the_good_meldingen_and_names_the_bad_one(client):

@@ -87,6 +87,8 @@ def dutch_reason(error: dict) -> str:
         return f"te lang (hoogstens {ctx.get('max_length')})"
     if kind == "string_too_short":
         return f"te kort (minstens {ctx.get('min_length')} teken)"
+    if kind == "json_invalid":
+        return f"ongeldige JSON ({ctx.get('error', 'niet te lezen')})"
     if kind == "value_error":
         return str(error["msg"]).removeprefix("Value error, ")
     return str(error["msg"])
