@@ -172,3 +172,10 @@ def test_a_rejected_melding_is_explained_in_dutch(change, field, reason):
     result = run_cli("triage", "-", "--format", "jsonl", stdin=json.dumps({**GOOD, **change}) + "\n")
     assert result.returncode == 1
     assert f"stdin:1: veld '{field}': {reason}" in result.stderr
+
+
+def test_the_table_names_the_rule_set_or_says_the_batch_was_mixed():
+    mixed = run_cli("triage", str(ROOT / "data/samples/meldingen.jsonl"), "--format", "table")
+    assert "11 regelsets (elke melding volgens de variant van haar regio)" in mixed.stdout
+    one = run_cli("triage", str(ROOT / "data/samples/meldingen.jsonl"), "--format", "table", "--regio", "limburg")
+    assert "| regelset limburg 2026.11+2026.11 (" in one.stdout

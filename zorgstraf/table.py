@@ -44,7 +44,11 @@ def print_table(pairs: list[tuple[schema.Melding, schema.Advies]], stream: TextI
     console.print(table)
     counts = Counter(a.urgentie.value for _, a in pairs)
     summary = ", ".join(f"{counts.get(u.value, 0)} {u.value}" for u in reversed(schema.Urgentie))
-    regelset = pairs[0][1].regelset if pairs else None
-    suffix = f" | regelset {regelset.naam} {regelset.versie} ({regelset.hash[:12]})" if regelset else ""
+    sets = {a.regelset.hash: a.regelset for _, a in pairs}
+    if len(sets) == 1:
+        regelset, = sets.values()
+        suffix = f" | regelset {regelset.naam} {regelset.versie} ({regelset.hash[:12]})"
+    else:  # a mixed batch: each melding by its own region's variant
+        suffix = f" | {len(sets)} regelsets (elke melding volgens de variant van haar regio)" if sets else ""
     console.print(f"{len(pairs)} meldingen: {summary}" + (f" | {rejected} afgewezen" if rejected else "") + suffix)
     console.print("Dit is een advies; een professional beslist. Details per melding: --format json.")
