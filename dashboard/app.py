@@ -14,12 +14,13 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
+from pydantic import ValidationError
 
 from zorgstraf import agenda as agenda_mod
 from zorgstraf import inbox as inbox_mod
 from zorgstraf import schema
 from zorgstraf.errors import ZorgstrafError
-from zorgstraf.io import read_meldingen
+from zorgstraf.io import read_meldingen, validation_error
 from zorgstraf.overview import diff, load_variant, rule_text, show, variants
 from zorgstraf.settings import get_settings
 from zorgstraf.storage import Store, migrate
@@ -213,6 +214,8 @@ def page_triage() -> None:
         km = c1.checkbox("Vermoeden strafbare kindermishandeling")
         eerder_ao = c2.checkbox("Eerder besproken in het Actie-overleg")
         hulp = c1.checkbox("Lopende hulpverlening")
+        bron = c1.selectbox("Bron van de melding", [b.value for b in schema.Bron])
+        eerdere_vt = c2.number_input("Eerdere VT-meldingen", 0, 50, 0)
         st.subheader("Verdachte")
         c1, c2 = st.columns(2)
         bekend = c1.checkbox("Verdachte bekend", value=True)
@@ -236,12 +239,14 @@ def page_triage() -> None:
             k = {"aantal_minderjarig": st.number_input("Minderjarigen in huis", 0, 15, 0), "getuige": st.checkbox("Getuige"),
                  "slachtoffer": st.checkbox("Kind slachtoffer"), "verblijfplaats_onbekend": st.checkbox("Verblijfplaats onbekend")}
         score = st.toggle("Risicoscore tonen (tweede mening)")
+        bewaren = st.checkbox("Advies bewaren (auditspoor; daarna in inbox en agenda)", value=True)
         submitted = st.form_submit_button("Advies", type="primary")
     with right:
         if not submitted:
             st.info("Vul de melding in en kies **Advies**.")
             return
-        data = {"melding_id": melding_id, "ontvangen_op": ontvangen, "incidentsoort": incidentsoort, "acuut_gevaar": acuut,
+        data = {"melding_id": melding_id, "ontvangen_op": ontvangen, "bron": bron, "eerdere_vt_meldingen": int(eerdere_vt),
+                "incidentsoort": incidentsoort, "acuut_gevaar": acuut,
                 "hg_label": hg_label, "sash": None if sash == "onbekend" else sash,
                 "veiligheidsschaal": None if schaal == "onbekend" else int(schaal), "vermoeden_strafbare_km": km,
                 "eerder_besproken_actie_overleg": eerder_ao, "lopende_hulpverlening": hulp,
@@ -249,11 +254,18 @@ def page_triage() -> None:
                 "slachtoffer": s, "kinderen": {**k, "aantal_minderjarig": int(k["aantal_minderjarig"])}}
         try:
             melding = schema.Melding.model_validate(data)
-            advies, = runner(None if regio == "landelijk" else regio, score).evaluate([melding])
-        except (ValueError, ZorgstrafError) as exc:
+            triage = runner(None if regio == "landelijk" else regio, score)
+            advies, = triage.evaluate([melding])
+        except ValidationError as exc:
+            st.error(f"De melding past niet: {validation_error('formulier', None, exc)}")
+            return
+        except ZorgstrafError as exc:
             st.error(f"De melding past niet: {exc}")
             return
         st.subheader(f"Advies voor {melding.melding_id}")
+        if bewaren:
+            store_for(get_settings().database_url).save(melding, advies, st.session_state["sleutel_id"], triage.model_hash)
+            st.caption("Bewaard in het auditspoor, met de hash van regelset en invoer.")
         show_advies(advies.model_dump(mode="json"))
 
 

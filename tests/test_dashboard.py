@@ -203,3 +203,18 @@ def test_regels_page_marks_a_replaced_rule_and_shows_it_as_written():
     assert list(frame.loc[frame["herkomst"] != "landelijk", "id"]) == ["STRAFBARE_KM"]
     assert "STRAFBARE_KM — Vermoeden van strafbare kindermishandeling - duo-MDO met de vertrouwensarts" in text(at)
     assert at.code[0].value.startswith("id: STRAFBARE_KM") and "vertrouwensarts" in at.code[0].value
+
+
+def test_a_triaged_form_is_stored_with_the_readers_key_id_and_a_bad_date_is_named():
+    from zorgstraf.storage import Store
+
+    at = signed_in("lees-1")
+    at.checkbox[0].check()  # acuut gevaar
+    next(b for b in at.button if b.label == "Advies").click()
+    at.run()
+    record = Store(get_settings().database_url).latest("M-001")
+    assert record is not None and record.key_id == get_settings().api_keys[0].key_id and record.urgentie == "acuut"
+    at.text_input[1].input("gisteren")  # ontvangen op
+    next(b for b in at.button if b.label == "Advies").click()
+    at.run()
+    assert "veld 'ontvangen_op': verwacht datum en tijd volgens ISO 8601" in at.error[0].value
