@@ -11,6 +11,7 @@ import tempfile
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 import streamlit as st
@@ -27,6 +28,7 @@ from zorgstraf.storage import Store, migrate
 from zorgstraf.triage import Triage, default_rules_dir
 
 ROOT = Path(__file__).resolve().parent.parent
+DUTCH_TIME = ZoneInfo("Europe/Amsterdam")  # "ontvangen vanaf" means midnight where the readers work
 SAMPLES = ROOT / "data" / "samples" / "meldingen.jsonl"
 URGENTIE_KLEUR = {"acuut": "red", "hoog": "orange", "midden": "blue", "laag": "green"}
 PAGES = {  # page -> role that may see it
@@ -101,7 +103,7 @@ def store_for(database_url: str) -> Store:
 @st.cache_resource(max_entries=4, ttl=30, show_spinner="Opgeslagen adviezen lezen…")
 def stored_inbox(database_url: str, since: date) -> Inbox:
     """The newest stored advies per melding received since `since` (as the API stored it)."""
-    records = store_for(database_url).received_since(datetime.combine(since, time.min).astimezone())
+    records = store_for(database_url).received_since(datetime.combine(since, time.min, DUTCH_TIME))
     return Inbox.of(inbox_mod.from_records(records), [])
 
 

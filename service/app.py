@@ -17,8 +17,8 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi.exceptions import RequestValidationError
 from fastapi import Depends, FastAPI, HTTPException, Path as PathParam, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -202,7 +202,6 @@ async def _retention(state: State) -> None:
         except Exception as exc:  # a database hiccup must not stop the service or later runs
             log.warning("retentie mislukt: %s", type(exc).__name__)
         await asyncio.sleep(interval)
-
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,26 @@ from zorgstraf.schema import Melding
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 RULES = ROOT / "rules"
+
+
+def _postgres_database(base_url: str) -> str:
+    import psycopg
+
+    name = f"zs_test_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(base_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return base_url.rsplit("/", 1)[0] + "/" + name
+
+
+DATABASES = ["sqlite"] + (["postgresql"] if os.environ.get("ZORGSTRAF_TEST_POSTGRES_URL") else [])
+
+
+@pytest.fixture(params=DATABASES)
+def database_url(request, tmp_path):
+    """A fresh, empty database: SQLite, and PostgreSQL when ZORGSTRAF_TEST_POSTGRES_URL is set (CI)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'zorgstraf.db'}"
+    return _postgres_database(os.environ["ZORGSTRAF_TEST_POSTGRES_URL"]).replace("postgresql://", "postgresql+psycopg://")
 
 
 @pytest.fixture(scope="session")

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import uuid
 
 import pytest
 from fastapi.testclient import TestClient
@@ -19,25 +17,6 @@ LEZER = {"Authorization": "Bearer lees-123"}
 VOORZITTER = {"Authorization": "Bearer voorzitter-456"}
 BELEID = {"Authorization": "Bearer beleid-789"}
 ALLES = {"Authorization": "Bearer alles-000"}
-
-
-def _postgres_database(base_url: str) -> str:
-    import psycopg
-
-    name = f"zs_test_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(base_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return base_url.rsplit("/", 1)[0] + "/" + name
-
-
-DATABASES = ["sqlite"] + (["postgresql"] if os.environ.get("ZORGSTRAF_TEST_POSTGRES_URL") else [])
-
-
-@pytest.fixture(params=DATABASES)
-def database_url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'zorgstraf.db'}"
-    return _postgres_database(os.environ["ZORGSTRAF_TEST_POSTGRES_URL"]).replace("postgresql://", "postgresql+psycopg://")
 
 
 def make_client(url: str, **extra) -> TestClient:

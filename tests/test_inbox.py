@@ -10,8 +10,8 @@ from zorgstraf.storage import Store, migrate
 from zorgstraf.triage import Triage, most_urgent_first
 
 
-def test_stored_and_fresh_inbox_agree_row_for_row(tmp_path):
-    url = f"sqlite:///{tmp_path / 'inbox.db'}"
+def test_stored_and_fresh_inbox_agree_row_for_row(database_url):
+    url = database_url
     migrate(url)
     meldingen = [schema.Melding.model_validate(d) for d in generate(300, seed=7)]
     pairs = list(zip(meldingen, Triage().evaluate(meldingen)))
@@ -25,8 +25,8 @@ def test_stored_and_fresh_inbox_agree_row_for_row(tmp_path):
     assert stored[0].advies() == pairs[[a.melding_id for _, a in pairs].index(stored[0].melding_id)][1].model_dump(mode="json")
 
 
-def test_a_newer_advies_for_the_same_melding_replaces_the_older_in_the_inbox(tmp_path):
-    url = f"sqlite:///{tmp_path / 'inbox.db'}"
+def test_a_newer_advies_for_the_same_melding_replaces_the_older_in_the_inbox(database_url):
+    url = database_url
     migrate(url)
     melding = schema.Melding.model_validate(generate(1, seed=3)[0])
     store = Store(url)
@@ -38,8 +38,8 @@ def test_a_newer_advies_for_the_same_melding_replaces_the_older_in_the_inbox(tmp
     assert len(rows) == 1 and rows[0].regio == "limburg"
 
 
-def test_the_inbox_only_shows_meldingen_received_since_the_chosen_moment(tmp_path):
-    url = f"sqlite:///{tmp_path / 'inbox.db'}"
+def test_the_inbox_only_shows_meldingen_received_since_the_chosen_moment(database_url):
+    url = database_url
     migrate(url)
     old, new = (schema.Melding.model_validate(d) for d in generate(2, seed=5))
     old = old.model_copy(update={"ontvangen_op": datetime(2026, 1, 5, 9, tzinfo=timezone.utc)})
@@ -49,3 +49,18 @@ def test_the_inbox_only_shows_meldingen_received_since_the_chosen_moment(tmp_pat
         store.save(m, a, "test")
     rows = inbox.from_records(store.received_since(datetime(2026, 3, 1, tzinfo=timezone.utc)))
     assert [r.melding_id for r in rows] == [new.melding_id]
+
+
+def test_received_since_compares_moments_not_wall_clocks(database_url):
+    from zoneinfo import ZoneInfo
+
+    migrate(database_url)
+    store = Store(database_url)
+    # 00:30 Dutch winter time on 5 March is 23:30 UTC on 4 March; the reader's "since 5 March" includes it.
+    after, before = (schema.Melding.model_validate(d) for d in generate(2, seed=9))
+    after = after.model_copy(update={"melding_id": "NA", "ontvangen_op": datetime.fromisoformat("2026-03-05T00:30:00+01:00")})
+    before = before.model_copy(update={"melding_id": "VOOR", "ontvangen_op": datetime.fromisoformat("2026-03-05T06:30:00+08:00")})
+    for m, a in zip([after, before], Triage().evaluate([after, before])):
+        store.save(m, a, "test")
+    midnight = datetime(2026, 3, 5, tzinfo=ZoneInfo("Europe/Amsterdam"))
+    assert [r.melding_id for r in store.received_since(midnight)] == ["NA"]

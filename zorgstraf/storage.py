@@ -98,7 +98,8 @@ class Store:
         record = AdviesRecord(
             melding_id=melding.melding_id, regio=advies.regio, regelset_naam=advies.regelset.naam,
             regelset_hash=advies.regelset.hash, model_hash=model_hash, input_hash=input_hash(melding),
-            key_id=key_id, aangemaakt_op=datetime.now(timezone.utc), ontvangen_op=melding.ontvangen_op,
+            key_id=key_id, aangemaakt_op=datetime.now(timezone.utc),
+            ontvangen_op=melding.ontvangen_op.astimezone(timezone.utc),  # UTC: SQLite compares wall-clock text
             urgentie=advies.urgentie.value, agenderen=advies.actie_overleg.agenderen,
             volgend_actie_overleg=date.fromisoformat(due) if due else None,
             advies_json=advies.model_dump_json(), melding_json=stored.model_dump_json(),
@@ -130,7 +131,7 @@ class Store:
         """The newest stored advies per melding received at or after `since` (the reader's inbox)."""
         with self.sessions() as session:
             rows = session.scalars(
-                select(AdviesRecord).where(AdviesRecord.ontvangen_op >= since).order_by(AdviesRecord.id.desc()).limit(limit)
+                select(AdviesRecord).where(AdviesRecord.ontvangen_op >= since.astimezone(timezone.utc)).order_by(AdviesRecord.id.desc()).limit(limit)
             ).all()
         newest: dict[str, AdviesRecord] = {}
         for r in rows:  # newest first: keep the first seen per melding
