@@ -4,7 +4,10 @@ Stores N synthetic advies through the real CLI (`zorgstraf triage --opslaan`, SQ
 then drives the Inbox page with Streamlit's AppTest and times each rerun: the first load (reads
 and builds the table), then warm interactions (filter, search, clear). Streamlit sends the same
 table to the browser, so this is the server side of what a reader waits for; it asserts nothing.
-Usage: python benchmarks/bench_dashboard.py [--n 5000] [--repeat 5]
+With --browser it also starts the dashboard and times what a reader sees in headless Chromium
+(Debian's /usr/bin/chromium via Playwright): the table appearing, and a filter click until the
+filtered count is on screen.
+Usage: python benchmarks/bench_dashboard.py [--n 5000] [--repeat 5] [--browser]
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import tempfile
 import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,6 +31,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=5000)
     ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--browser", action="store_true", help="also time the page in headless Chromium")
     args = ap.parse_args()
 
     tmp = Path(tempfile.mkdtemp())
@@ -37,7 +42,9 @@ def main() -> None:
 
     from zorgstraf.samples import generate
 
-    start = (datetime.now() - timedelta(hours=30)).replace(microsecond=0).isoformat()
+    # Received yesterday, Dutch time: all inside the inbox's default window ("since yesterday").
+    yesterday = datetime.now(ZoneInfo("Europe/Amsterdam")).date() - timedelta(days=1)
+    start = datetime.combine(yesterday, datetime.min.time()).isoformat()
     data = tmp / "meldingen.jsonl"
     data.write_text("".join(json.dumps(m) + "\n" for m in generate(args.n, start=start, span_days=1, prefix="B")))
     exe = Path(sys.executable).parent / "zorgstraf"
@@ -76,6 +83,60 @@ def main() -> None:
     for name, action in steps.items():
         times = [timed(action) for _ in range(args.repeat)]
         print(f"{name + ':':13} median {1000 * statistics.median(times):.0f} ms, max {1000 * max(times):.0f} ms")
+    if args.browser:
+        in_browser(args.n, args.repeat)
+
+
+def in_browser(n: int, repeat: int) -> None:
+    import signal
+    import socket
+
+    from playwright.sync_api import sync_playwright
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    exe = Path(sys.executable).parent / "zorgstraf"
+    server = subprocess.Popen([str(exe), "dashboard", "--port", str(port)], env=dict(os.environ), stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, start_new_session=True)
+    flags = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+             "--disable-sync", "--no-first-run"]
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.3)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=flags, headless=True)
+            page = browser.new_page(viewport={"width": 1440, "height": 1000})
+            page.goto(f"http://127.0.0.1:{port}")
+            page.get_by_label("Sleutel").fill("bench-lezer")
+            page.get_by_role("button", name="Aanmelden").click()
+            page.get_by_text("Triage van één melding").wait_for(timeout=60_000)
+            page.get_by_text("Inbox", exact=True).first.click()
+            page.get_by_text("meldingen. Kies een rij").first.wait_for(timeout=60_000)
+            t = time.perf_counter()
+            page.get_by_text("opgeslagen adviezen", exact=True).click()
+            page.get_by_text(f"van {n} meldingen").first.wait_for(timeout=60_000)
+            page.get_by_text("Uitleg bij").first.wait_for(timeout=60_000)
+            print(f"browser, first load of {n} stored rows with explanation: {1000 * (time.perf_counter() - t):.0f} ms")
+            search = page.get_by_label("Melding-id bevat")
+            times = []
+            for i in range(repeat):
+                wanted = f"B{i + 1:06d}"
+                t = time.perf_counter()
+                search.fill(wanted)
+                search.press("Enter")
+                page.get_by_text(f"Uitleg bij {wanted}").wait_for(timeout=60_000)
+                times.append(time.perf_counter() - t)
+            print(f"browser, search an id until its explanation shows: median {1000 * statistics.median(times):.0f} ms, "
+                  f"max {1000 * max(times):.0f} ms")
+            browser.close()
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
 
 
 if __name__ == "__main__":
