@@ -52,7 +52,7 @@ def stop(proc, sig=signal.SIGTERM):
 
 @pytest.mark.skipif(not os.environ.get("ZORGSTRAF_TEST_POSTGRES_URL"), reason="needs ZORGSTRAF_TEST_POSTGRES_URL")
 def test_two_workers_share_one_postgresql():
-    from .test_api import _postgres_database
+    from .conftest import _postgres_database
 
     url = _postgres_database(os.environ["ZORGSTRAF_TEST_POSTGRES_URL"])
     proc, base = start(url, workers=2)
