@@ -88,55 +88,28 @@ def main() -> None:
 
 
 def in_browser(n: int, repeat: int) -> None:
-    import signal
-    import socket
+    from zorgstraf.browser import chromium_page, dashboard_server, sign_in
 
-    from playwright.sync_api import sync_playwright
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    exe = Path(sys.executable).parent / "zorgstraf"
-    server = subprocess.Popen([str(exe), "dashboard", "--port", str(port)], env=dict(os.environ), stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL, start_new_session=True)
-    flags = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-             "--disable-sync", "--no-first-run"]
-    try:
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            time.sleep(0.3)
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=flags, headless=True)
-            page = browser.new_page(viewport={"width": 1440, "height": 1000})
-            page.goto(f"http://127.0.0.1:{port}")
-            page.get_by_label("Sleutel").fill("bench-lezer")
-            page.get_by_role("button", name="Aanmelden").click()
-            page.get_by_text("Triage van één melding").wait_for(timeout=60_000)
-            page.get_by_text("Inbox", exact=True).first.click()
-            page.get_by_text("meldingen. Kies een rij").first.wait_for(timeout=60_000)
+    with dashboard_server(dict(os.environ)) as url, chromium_page(1440, 1000) as page:
+        sign_in(page, url, "bench-lezer")
+        page.get_by_text("Inbox", exact=True).first.click()
+        page.get_by_text("meldingen. Kies een rij").first.wait_for(timeout=60_000)
+        t = time.perf_counter()
+        page.get_by_text("opgeslagen adviezen", exact=True).click()
+        page.get_by_text(f"van {n} meldingen").first.wait_for(timeout=60_000)
+        page.get_by_text("Uitleg bij").first.wait_for(timeout=60_000)
+        print(f"browser, first load of {n} stored rows with explanation: {1000 * (time.perf_counter() - t):.0f} ms")
+        search = page.get_by_label("Melding-id bevat")
+        times = []
+        for i in range(repeat):
+            wanted = f"B{i + 1:06d}"
             t = time.perf_counter()
-            page.get_by_text("opgeslagen adviezen", exact=True).click()
-            page.get_by_text(f"van {n} meldingen").first.wait_for(timeout=60_000)
-            page.get_by_text("Uitleg bij").first.wait_for(timeout=60_000)
-            print(f"browser, first load of {n} stored rows with explanation: {1000 * (time.perf_counter() - t):.0f} ms")
-            search = page.get_by_label("Melding-id bevat")
-            times = []
-            for i in range(repeat):
-                wanted = f"B{i + 1:06d}"
-                t = time.perf_counter()
-                search.fill(wanted)
-                search.press("Enter")
-                page.get_by_text(f"Uitleg bij {wanted}").wait_for(timeout=60_000)
-                times.append(time.perf_counter() - t)
-            print(f"browser, search an id until its explanation shows: median {1000 * statistics.median(times):.0f} ms, "
-                  f"max {1000 * max(times):.0f} ms")
-            browser.close()
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+            search.fill(wanted)
+            search.press("Enter")
+            page.get_by_text(f"Uitleg bij {wanted}").wait_for(timeout=60_000)
+            times.append(time.perf_counter() - t)
+        print(f"browser, search an id until its explanation shows: median {1000 * statistics.median(times):.0f} ms, "
+              f"max {1000 * max(times):.0f} ms")
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ from zorgstraf.errors import ZorgstrafError
 from zorgstraf.io import read_meldingen, validation_error
 from zorgstraf.overview import diff, load_variant, rule_text, show, variants
 from zorgstraf.settings import get_settings
-from zorgstraf.storage import Store, migrate
+from zorgstraf.storage import Store, open_store
 from zorgstraf.triage import Triage, default_rules_dir
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -96,8 +96,7 @@ def file_inbox(content: bytes, suffix: str) -> Inbox:
 @st.cache_resource
 def store_for(database_url: str) -> Store:
     """One Store (connection pool) per database, migrated once per process."""
-    migrate(database_url)
-    return Store(database_url)
+    return open_store(database_url, get_settings().store_toelichting)
 
 
 @st.cache_resource(max_entries=4, ttl=30, show_spinner="Opgeslagen adviezen lezen…")
@@ -112,6 +111,12 @@ def plain(value) -> str:
     if isinstance(value, (list, tuple)):
         return ", ".join(map(str, value)) or "—"
     return "—" if value is None else str(value)
+
+
+def selected_row(event, rows: int) -> int | None:
+    """The position of the row chosen in a selectable st.dataframe, if it is still on screen."""
+    picked = event.selection.rows if event is not None and hasattr(event, "selection") else []
+    return picked[0] if picked and picked[0] < rows else None
 
 
 def badges(values: list[str], color: str = "gray") -> None:
@@ -312,8 +317,8 @@ def page_inbox() -> None:
                          on_select="rerun", selection_mode="single-row", key="inbox_tabel")
     if not len(view):
         return
-    picked = event.selection.rows if event is not None and hasattr(event, "selection") else []
-    position = view.index[picked[0]] if picked and picked[0] < len(view) else view.index[0]
+    picked = selected_row(event, len(view))
+    position = view.index[picked] if picked is not None else view.index[0]
     advies = inbox.entries[position].advies()
     st.subheader(f"Uitleg bij {advies['melding_id']}")
     show_advies(advies)
@@ -474,8 +479,8 @@ def page_regels() -> None:
     styled = table.style.apply(lambda row: ["background-color: #fff3cd" if row["herkomst"] != "landelijk" else ""] * len(row), axis=1)
     event = st.dataframe(styled, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row", key="regels_tabel",
                          column_config={"herkomst": st.column_config.TextColumn(help="landelijk, of door de regio vervangen/toegevoegd")})
-    picked = event.selection.rows if event is not None and hasattr(event, "selection") else []
-    rule = ruleset.rules[picked[0]] if picked else next((r for r in ruleset.rules if r.origin != "landelijk"), ruleset.rules[0])
+    picked = selected_row(event, len(table))
+    rule = ruleset.rules[picked] if picked is not None else next((r for r in ruleset.rules if r.origin != "landelijk"), ruleset.rules[0])
     st.subheader(f"{rule.id} — {rule.title}")
     st.write(" ".join(rule.reason.split()))
     st.caption(f"Bron: {' '.join(rule.source.split())} · herkomst: {rule.origin} · {Path(rule.where).name}")

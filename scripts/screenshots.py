@@ -4,20 +4,16 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from playwright.sync_api import sync_playwright
+from zorgstraf.browser import chromium_page, dashboard_server, sign_in
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "screenshots"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", "--no-first-run"]
 
 
 def top(page) -> None:
@@ -31,7 +27,7 @@ def fill_store(env: dict) -> str:
     """Synthetic meldingen of the last ten days, stored as the API would; one open agreement.
     Returns the week with the most Actie-overleg cases for noord_nederland (the page's first region)."""
     from collections import Counter
-    from datetime import date, datetime, timedelta
+    from datetime import datetime, timedelta
 
     from zorgstraf.agenda import week_of
     from zorgstraf.samples import generate
@@ -52,7 +48,6 @@ def fill_store(env: dict) -> str:
     store.add_afspraken(case.melding_id, "noord_nederland", meeting - timedelta(days=7),
                         [{"wie": "veilig_thuis", "wat": "veiligheidsplan met het gezin opstellen", "uiterlijk": meeting - timedelta(days=1)}],
                         "screenshots")
-    assert isinstance(meeting, date)
     return week
 
 
@@ -62,63 +57,46 @@ def main() -> None:
     env = dict(os.environ, ZORGSTRAF_API_KEYS="shot-key:lezer+voorzitter+beleid",
                ZORGSTRAF_DATABASE_URL=f"sqlite:///{Path(tempfile.mkdtemp()) / 'shots.db'}")
     week = fill_store(env)
-    proc = subprocess.Popen([str(Path(sys.executable).parent / "zorgstraf"), "dashboard", "--port", str(port)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    try:
-        for _ in range(200):
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            time.sleep(0.3)
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS, headless=True)
-            page = browser.new_page(viewport={"width": 1440, "height": 1000})
-            page.goto(f"http://127.0.0.1:{port}")
-            page.get_by_label("Sleutel").fill("shot-key")
-            page.get_by_role("button", name="Aanmelden").click()
-            page.get_by_text("Triage van één melding").wait_for(timeout=60_000)
-            for label in ("Acuut gevaar", "Woont bij slachtoffer", "Verwurging", "Risicoscore tonen (tweede mening)"):
-                page.get_by_text(label, exact=True).click()
-            page.get_by_role("button", name="Advies").click()
-            page.get_by_text("Advies voor M-001").wait_for(timeout=60_000)
-            page.set_viewport_size({"width": 1440, "height": 2300})
-            top(page)
-            page.screenshot(path=str(OUT / "1-triage.png"))
-            page.set_viewport_size({"width": 1440, "height": 1100})
-            page.get_by_text("Inbox", exact=True).first.click()
-            page.get_by_text("opgeslagen adviezen", exact=True).click()
-            page.get_by_text("Uitleg bij").first.wait_for(timeout=60_000)
-            top(page)
-            page.screenshot(path=str(OUT / "2-inbox.png"))
-            page.get_by_text("Actie-overleg", exact=True).first.click()
-            page.get_by_text("Werkwijze").first.wait_for(timeout=60_000)
-            page.get_by_label("Week (JJJJ-Www)").fill(week)
-            page.get_by_label("Week (JJJJ-Www)").press("Enter")
-            page.get_by_text(f"week {week}").first.wait_for(timeout=60_000)
-            page.set_viewport_size({"width": 1440, "height": 1800})
-            top(page)
-            page.screenshot(path=str(OUT / "3-actie-overleg.png"))
-            page.set_viewport_size({"width": 1440, "height": 1100})
-            page.get_by_text("Regels", exact=True).first.click()
-            page.get_by_text("Regels: landelijk").first.wait_for(timeout=60_000)
-            page.locator('[data-testid="stSelectbox"]').first.click()
-            page.keyboard.type("midden_nederland")
-            page.keyboard.press("Enter")
-            page.get_by_text("regel vervangen: STRAFBARE_KM").first.wait_for(timeout=60_000)
-            page.set_viewport_size({"width": 1440, "height": 1900})
-            top(page)
-            page.screenshot(path=str(OUT / "4-regels.png"))
-            page.set_viewport_size({"width": 1440, "height": 1100})
-            page.get_by_text("Beleid", exact=True).first.click()
-            page.get_by_role("button", name="Vergelijk").click()
-            page.get_by_text("Gewijzigde meldingen").wait_for(timeout=120_000)
-            page.set_viewport_size({"width": 1440, "height": 2000})
-            top(page)
-            page.screenshot(path=str(OUT / "5-beleid.png"))
-            browser.close()
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=30)
+    with dashboard_server(env, port) as url, chromium_page(1440, 1000) as page:
+        sign_in(page, url, "shot-key")
+        for label in ("Acuut gevaar", "Woont bij slachtoffer", "Verwurging", "Risicoscore tonen (tweede mening)"):
+            page.get_by_text(label, exact=True).click()
+        page.get_by_role("button", name="Advies").click()
+        page.get_by_text("Advies voor M-001").wait_for(timeout=60_000)
+        page.set_viewport_size({"width": 1440, "height": 2300})
+        top(page)
+        page.screenshot(path=str(OUT / "1-triage.png"))
+        page.set_viewport_size({"width": 1440, "height": 1100})
+        page.get_by_text("Inbox", exact=True).first.click()
+        page.get_by_text("opgeslagen adviezen", exact=True).click()
+        page.get_by_text("Uitleg bij").first.wait_for(timeout=60_000)
+        top(page)
+        page.screenshot(path=str(OUT / "2-inbox.png"))
+        page.get_by_text("Actie-overleg", exact=True).first.click()
+        page.get_by_text("Werkwijze").first.wait_for(timeout=60_000)
+        page.get_by_label("Week (JJJJ-Www)").fill(week)
+        page.get_by_label("Week (JJJJ-Www)").press("Enter")
+        page.get_by_text(f"week {week}").first.wait_for(timeout=60_000)
+        page.set_viewport_size({"width": 1440, "height": 1800})
+        top(page)
+        page.screenshot(path=str(OUT / "3-actie-overleg.png"))
+        page.set_viewport_size({"width": 1440, "height": 1100})
+        page.get_by_text("Regels", exact=True).first.click()
+        page.get_by_text("Regels: landelijk").first.wait_for(timeout=60_000)
+        page.locator('[data-testid="stSelectbox"]').first.click()
+        page.keyboard.type("midden_nederland")
+        page.keyboard.press("Enter")
+        page.get_by_text("regel vervangen: STRAFBARE_KM").first.wait_for(timeout=60_000)
+        page.set_viewport_size({"width": 1440, "height": 1900})
+        top(page)
+        page.screenshot(path=str(OUT / "4-regels.png"))
+        page.set_viewport_size({"width": 1440, "height": 1100})
+        page.get_by_text("Beleid", exact=True).first.click()
+        page.get_by_role("button", name="Vergelijk").click()
+        page.get_by_text("Gewijzigde meldingen").wait_for(timeout=120_000)
+        page.set_viewport_size({"width": 1440, "height": 2000})
+        top(page)
+        page.screenshot(path=str(OUT / "5-beleid.png"))
     print("\n".join(str(p.relative_to(ROOT)) for p in sorted(OUT.glob("*.png"))))
 
 

@@ -125,13 +125,12 @@ def _database():
     from sqlalchemy.exc import SQLAlchemyError
 
     from .settings import get_settings
-    from .storage import Store, migrate
+    from .storage import open_store
 
     settings = get_settings()
     scheme = settings.database_url.split(":", 1)[0]
     try:
-        migrate(settings.database_url)
-        yield Store(settings.database_url, store_toelichting=settings.store_toelichting)
+        yield open_store(settings.database_url, settings.store_toelichting)
     except SQLAlchemyError as exc:
         reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
         raise ConfigError(f"database ({scheme}) niet bruikbaar: {reason}") from None

@@ -72,6 +72,12 @@ def migrate(url: str) -> None:
     command.upgrade(config, "head")
 
 
+def open_store(url: str, store_toelichting: bool = False) -> "Store":
+    """A Store on a database brought to the newest schema first."""
+    migrate(url)
+    return Store(url, store_toelichting=store_toelichting)
+
+
 class Store:
     def __init__(self, url: str, store_toelichting: bool = False):
         self.url = url
