@@ -204,6 +204,12 @@ def show_advies(advies: dict) -> None:
 # --- pages ---------------------------------------------------------------------------------------
 
 
+def seed_default(key: str, value: object) -> None:
+    """Give a clock-dependent default once per session: Streamlit gives a widget whose default
+    changes a new identity, which would drop what the user typed as soon as the clock ticks."""
+    st.session_state.setdefault(key, value)
+
+
 def page_triage() -> None:
     st.header("Triage van één melding")
     left, right = st.columns([5, 6], gap="large")
@@ -211,7 +217,8 @@ def page_triage() -> None:
         st.subheader("Incident")
         c1, c2 = st.columns(2)
         melding_id = c1.text_input("Melding-id", "M-001")
-        ontvangen = c2.text_input("Ontvangen op (ISO 8601)", datetime.now().astimezone().replace(microsecond=0).isoformat())
+        seed_default("triage_ontvangen", datetime.now().astimezone().replace(microsecond=0).isoformat())
+        ontvangen = c2.text_input("Ontvangen op (ISO 8601)", key="triage_ontvangen")
         regio = c1.selectbox("Regio", ["landelijk"] + [r.value for r in schema.Regio])
         incidentsoort = c2.multiselect("Incidentsoort", [i.value for i in schema.Incidentsoort], default=["partnergeweld"], placeholder="Kies…")
         acuut = c1.checkbox("Acuut gevaar")
@@ -287,7 +294,8 @@ def page_inbox() -> None:
             st.caption(f"Voorbeeldbestand: {SAMPLES.name} (synthetisch).")
             inbox = file_inbox(SAMPLES.read_bytes(), ".jsonl")
     else:
-        since = st.date_input("Ontvangen vanaf", date.today() - timedelta(days=1), key="inbox_vanaf", format="DD-MM-YYYY")
+        seed_default("inbox_vanaf", date.today() - timedelta(days=1))
+        since = st.date_input("Ontvangen vanaf", key="inbox_vanaf", format="DD-MM-YYYY")
         inbox = stored_inbox(get_settings().database_url, since)
     for e in inbox.errors[:20]:
         st.warning(f"Afgewezen: {e}")
@@ -328,7 +336,8 @@ def page_actie_overleg() -> None:
     st.header("Actie-overleg: agenda en afspraken")
     c1, c2 = st.columns(2)
     regio = c1.selectbox("Regio", [r.value for r in schema.Regio])
-    week = c2.text_input("Week (JJJJ-Www)", agenda_mod.week_of(date.today() + timedelta(days=7)))
+    seed_default("agenda_week", agenda_mod.week_of(date.today() + timedelta(days=7)))
+    week = c2.text_input("Week (JJJJ-Www)", key="agenda_week")
     try:
         start, end = agenda_mod.week_bounds(week)
     except ZorgstrafError as exc:
