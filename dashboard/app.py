@@ -57,9 +57,10 @@ class Inbox:
     entries: list[inbox_mod.Entry]
     table: pd.DataFrame
     errors: list[str]
+    complete: bool = True  # False when the store's row limit cut the inbox short
 
     @classmethod
-    def of(cls, entries: list[inbox_mod.Entry], errors: list[str]) -> Inbox:
+    def of(cls, entries: list[inbox_mod.Entry], errors: list[str], complete: bool = True) -> Inbox:
         table = pd.DataFrame({
             "melding": [e.melding_id for e in entries],
             "ontvangen": [e.ontvangen_op.strftime("%Y-%m-%d %H:%M") for e in entries],
@@ -70,7 +71,7 @@ class Inbox:
             "thv": [e.thv for e in entries],
             "kinderen": [e.kinderen for e in entries],
         })
-        return cls(entries, table, errors)
+        return cls(entries, table, errors, complete)
 
 
 # Resources, not data: a 5,000-row inbox is built once and shared read-only, never copied per rerun.
@@ -100,10 +101,10 @@ def store_for(database_url: str) -> Store:
 
 
 @st.cache_resource(max_entries=4, ttl=30, show_spinner="Opgeslagen adviezen lezen…")
-def stored_inbox(database_url: str, since: date) -> Inbox:
+def stored_inbox(database_url: str, since: date, max_rows: int) -> Inbox:
     """The newest stored advies per melding received since `since` (as the API stored it)."""
-    records = store_for(database_url).received_since(datetime.combine(since, time.min, DUTCH_TIME))
-    return Inbox.of(inbox_mod.from_records(records), [])
+    received = store_for(database_url).received_since(datetime.combine(since, time.min, DUTCH_TIME), limit=max_rows)
+    return Inbox.of(inbox_mod.from_records(received.records), [], received.complete)
 
 
 def plain(value) -> str:
@@ -296,7 +297,11 @@ def page_inbox() -> None:
     else:
         seed_default("inbox_vanaf", date.today() - timedelta(days=1))
         since = st.date_input("Ontvangen vanaf", key="inbox_vanaf", format="DD-MM-YYYY")
-        inbox = stored_inbox(get_settings().database_url, since)
+        settings = get_settings()
+        inbox = stored_inbox(settings.database_url, since, settings.inbox_max_rows)
+        if not inbox.complete:
+            st.warning(f"Alleen de nieuwste {settings.inbox_max_rows:,} opgeslagen adviezen zijn gelezen".replace(",", ".")
+                       + "; kies een latere datum bij 'Ontvangen vanaf' om alles te zien.")
     for e in inbox.errors[:20]:
         st.warning(f"Afgewezen: {e}")
     if len(inbox.errors) > 20:

@@ -191,3 +191,16 @@ def test_each_request_is_logged_with_its_key_id(client, caplog):
         client.post("/v1/triage", json=melding(), headers=LEZER)
     key_id = parse_api_keys(KEYS)[0].key_id
     assert f"POST /v1/triage 200 key={key_id}" in caplog.text
+
+
+def test_settings_read_from_the_environment_name_a_bad_value(monkeypatch):
+    from zorgstraf.errors import ConfigError
+    from zorgstraf.settings import from_environment
+
+    monkeypatch.setenv("ZORGSTRAF_RETENTION_INTERVAL_SECONDS", "0.5")
+    monkeypatch.setenv("ZORGSTRAF_INBOX_MAX_ROWS", "500")
+    settings = from_environment()
+    assert (settings.retention_interval_seconds, settings.inbox_max_rows) == (0.5, 500)
+    monkeypatch.setenv("ZORGSTRAF_RETENTION_INTERVAL_SECONDS", "elk uur")
+    with pytest.raises(ConfigError, match="ZORGSTRAF_RETENTION_INTERVAL_SECONDS: verwacht een getal"):
+        from_environment()

@@ -153,6 +153,19 @@ def test_inbox_reads_5000_stored_advies_filters_and_finds_one():
     assert "Uitleg bij I004321" in text(at) and "regels vuurden" in text(at)
 
 
+def test_an_inbox_cut_short_by_the_row_limit_tells_the_reader(monkeypatch):
+    monkeypatch.setenv("ZORGSTRAF_INBOX_MAX_ROWS", "3")
+    get_settings.cache_clear()
+    fill_store(5)
+    at = goto(signed_in("lees-1"), "Inbox")
+    at.radio(key="inbox_bron").set_value("opgeslagen adviezen")
+    at.run()
+    at.date_input(key="inbox_vanaf").set_value(date.today() - timedelta(days=3))
+    at.run()
+    assert len(at.dataframe[0].value) == 3
+    assert any("Alleen de nieuwste 3 opgeslagen adviezen zijn gelezen" in w.value for w in at.warning)
+
+
 def test_inbox_afstemming_filter_matches_whole_values():
     at = goto(signed_in("lees-1"), "Inbox")
     at.multiselect[2].set_value(["actie_overleg"])

@@ -19,7 +19,7 @@ def test_stored_and_fresh_inbox_agree_row_for_row(database_url):
     for m, a in pairs:
         store.save(m, a, "test")
     fresh = inbox.from_triage(pairs)
-    stored = inbox.from_records(store.received_since(datetime(2000, 1, 1, tzinfo=timezone.utc)))
+    stored = inbox.from_records(store.received_since(datetime(2000, 1, 1, tzinfo=timezone.utc)).records)
     assert [e.melding_id for e in stored] == [e.melding_id for e in fresh] == [a.melding_id for _, a in most_urgent_first(pairs)]
     assert stored == fresh
     assert stored[0].advies() == pairs[[a.melding_id for _, a in pairs].index(stored[0].melding_id)][1].model_dump(mode="json")
@@ -34,7 +34,7 @@ def test_a_newer_advies_for_the_same_melding_replaces_the_older_in_the_inbox(dat
     regional, = Triage(regio="limburg").evaluate([melding])
     store.save(melding, national, "k1")
     store.save(melding, regional, "k2")
-    rows = inbox.from_records(store.received_since(datetime(2000, 1, 1, tzinfo=timezone.utc)))
+    rows = inbox.from_records(store.received_since(datetime(2000, 1, 1, tzinfo=timezone.utc)).records)
     assert len(rows) == 1 and rows[0].regio == "limburg"
 
 
@@ -47,7 +47,7 @@ def test_the_inbox_only_shows_meldingen_received_since_the_chosen_moment(databas
     store = Store(url)
     for m, a in zip([old, new], Triage().evaluate([old, new])):
         store.save(m, a, "test")
-    rows = inbox.from_records(store.received_since(datetime(2026, 3, 1, tzinfo=timezone.utc)))
+    rows = inbox.from_records(store.received_since(datetime(2026, 3, 1, tzinfo=timezone.utc)).records)
     assert [r.melding_id for r in rows] == [new.melding_id]
 
 
@@ -63,4 +63,17 @@ def test_received_since_compares_moments_not_wall_clocks(database_url):
     for m, a in zip([after, before], Triage().evaluate([after, before])):
         store.save(m, a, "test")
     midnight = datetime(2026, 3, 5, tzinfo=ZoneInfo("Europe/Amsterdam"))
-    assert [r.melding_id for r in store.received_since(midnight)] == ["NA"]
+    assert [r.melding_id for r in store.received_since(midnight).records] == ["NA"]
+
+
+def test_an_inbox_cut_short_by_the_row_limit_says_so(database_url):
+    migrate(database_url)
+    store = Store(database_url)
+    meldingen = [schema.Melding.model_validate(d) for d in generate(5, seed=11)]
+    for m, a in zip(meldingen, Triage().evaluate(meldingen)):
+        store.save(m, a, "test")
+    since = datetime(2000, 1, 1, tzinfo=timezone.utc)
+    cut, whole = store.received_since(since, limit=3), store.received_since(since, limit=5)
+    assert (len(cut.records), cut.complete) == (3, False)
+    assert (len(whole.records), whole.complete) == (5, True)
+    assert {r.melding_id for r in cut.records} == {m.melding_id for m in meldingen[-3:]}  # the newest are kept

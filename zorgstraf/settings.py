@@ -32,6 +32,7 @@ class Settings:
     retention_interval_seconds: float = 3600.0  # how often the service applies retention while running
     max_body_bytes: int = 5_000_000
     max_batch: int = 5_000
+    inbox_max_rows: int = 20_000  # stored rows the dashboard reads for one inbox
 
 
 def parse_api_keys(text: str) -> tuple[ApiKey, ...]:
@@ -70,6 +71,16 @@ def _int(name: str) -> int | None:
         raise ConfigError(f"{name}: verwacht een geheel getal") from None
 
 
+def _float(name: str) -> float | None:
+    value = os.environ.get(name)
+    if not value:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        raise ConfigError(f"{name}: verwacht een getal") from None
+
+
 def from_environment() -> Settings:
     url = os.environ.get("ZORGSTRAF_DATABASE_URL") or Settings.database_url
     if url.startswith("postgresql://"):
@@ -79,8 +90,9 @@ def from_environment() -> Settings:
         api_keys=parse_api_keys(os.environ.get("ZORGSTRAF_API_KEYS", "")),
         store_toelichting=_bool("ZORGSTRAF_STORE_TOELICHTING", False),
         retention_days=_int("ZORGSTRAF_RETENTION_DAYS"),
-        retention_interval_seconds=float(_int("ZORGSTRAF_RETENTION_INTERVAL_SECONDS") or Settings.retention_interval_seconds),
+        retention_interval_seconds=_float("ZORGSTRAF_RETENTION_INTERVAL_SECONDS") or Settings.retention_interval_seconds,
         max_body_bytes=_int("ZORGSTRAF_MAX_BODY_BYTES") or Settings.max_body_bytes,
+        inbox_max_rows=_int("ZORGSTRAF_INBOX_MAX_ROWS") or Settings.inbox_max_rows,
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from sqlalchemy import Boolean, Date, DateTime, Integer, String, Text, create_en
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from . import schema
+from .settings import Settings
 
 
 class Base(DeclarativeBase):
@@ -78,6 +80,14 @@ def open_store(url: str, store_toelichting: bool = False) -> "Store":
     return Store(url, store_toelichting=store_toelichting)
 
 
+@dataclass(frozen=True)
+class Received:
+    """The inbox as read from the store; `complete` is False when the row limit cut it short."""
+
+    records: list[AdviesRecord]
+    complete: bool
+
+
 class Store:
     def __init__(self, url: str, store_toelichting: bool = False):
         self.url = url
@@ -133,16 +143,19 @@ class Store:
         newest = {r.melding_id: r for r in rows}
         return list(newest.values())
 
-    def received_since(self, since: datetime, limit: int = 20_000) -> list[AdviesRecord]:
-        """The newest stored advies per melding received at or after `since` (the reader's inbox)."""
+    def received_since(self, since: datetime, limit: int = Settings.inbox_max_rows) -> Received:
+        """The newest stored advies per melding received at or after `since` (the reader's inbox).
+
+        At most the newest `limit` stored rows are read; `complete` says whether that was all."""
         with self.sessions() as session:
             rows = session.scalars(
-                select(AdviesRecord).where(AdviesRecord.ontvangen_op >= since.astimezone(timezone.utc)).order_by(AdviesRecord.id.desc()).limit(limit)
+                select(AdviesRecord).where(AdviesRecord.ontvangen_op >= since.astimezone(timezone.utc))
+                .order_by(AdviesRecord.id.desc()).limit(limit + 1)
             ).all()
         newest: dict[str, AdviesRecord] = {}
-        for r in rows:  # newest first: keep the first seen per melding
+        for r in rows[:limit]:  # newest first: keep the first seen per melding
             newest.setdefault(r.melding_id, r)
-        return list(newest.values())
+        return Received(list(newest.values()), complete=len(rows) <= limit)
 
     def purge(self, days: int) -> int:
         """Retention: delete advies older than `days` days. Returns how many were deleted."""
