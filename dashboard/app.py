@@ -6,7 +6,6 @@ Start with `zorgstraf dashboard --port P`. Sign in with the same keys and roles 
 
 from __future__ import annotations
 
-import hmac
 import tempfile
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -20,6 +19,7 @@ from pydantic import ValidationError
 from zorgstraf import agenda as agenda_mod
 from zorgstraf import inbox as inbox_mod
 from zorgstraf import schema
+from zorgstraf.auth import SignInGuard, SignInThrottled
 from zorgstraf.errors import ZorgstrafError
 from zorgstraf.io import read_meldingen, validation_error
 from zorgstraf.overview import diff, load_variant, rule_text, show, variants
@@ -94,6 +94,18 @@ def file_inbox(content: bytes, suffix: str) -> Inbox:
     return Inbox.of(inbox_mod.from_triage(pairs), errors)
 
 
+def client_address() -> str | None:
+    """The reader's address as Streamlit saw it; None on localhost (and under AppTest, which has none)."""
+    address = st.context.ip_address
+    return address if isinstance(address, str) else None
+
+
+@st.cache_resource
+def sign_in_guard(rate: str) -> SignInGuard:
+    """One count of wrong keys per dashboard process, shared by all sessions."""
+    return SignInGuard(rate)
+
+
 @st.cache_resource
 def store_for(database_url: str) -> Store:
     """One Store (connection pool) per database, migrated once per process."""
@@ -146,10 +158,11 @@ def sign_in() -> set[str]:
     with st.form("aanmelden"):
         token = st.text_input("Sleutel", type="password")
         if st.form_submit_button("Aanmelden"):
-            match = None
-            for key in keys:
-                if hmac.compare_digest(key.key.encode(), token.encode()):
-                    match = key
+            try:
+                match = sign_in_guard(get_settings().signin_limit).sign_in(keys, token, client_address())
+            except SignInThrottled as exc:
+                st.error(f"Aanmelden geweigerd: {exc}.")
+                st.stop()
             if match is None:
                 st.error("Onbekende sleutel.")
             else:

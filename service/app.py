@@ -7,7 +7,6 @@ app is created, never at import.
 from __future__ import annotations
 
 import asyncio
-import hmac
 import json
 import logging
 import tempfile
@@ -24,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from zorgstraf import agenda as agenda_mod
 from zorgstraf import schema
+from zorgstraf.auth import SignInGuard, SignInThrottled
 from zorgstraf.errors import ZorgstrafError
 from zorgstraf.io import dutch_reason, validation_error
 from zorgstraf.overview import diff, load_variant, show, variants
@@ -100,6 +100,7 @@ class State:
         self.store = Store(settings.database_url, store_toelichting=settings.store_toelichting)
         self.rules_dir = default_rules_dir()
         self.triage: dict[tuple[str | None, bool], Triage] = {}
+        self.sign_in = SignInGuard(settings.signin_limit)
 
     def runner(self, regio: str | None, score: bool) -> Triage:
         key = (regio, score)
@@ -120,10 +121,11 @@ def _authenticate(request: Request, state: StateDep) -> ApiKey:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise HTTPException(401, "sleutel ontbreekt (Authorization: Bearer SLEUTEL)", headers={"WWW-Authenticate": "Bearer"})
-    match = None
-    for key in state.settings.api_keys:  # compare with every key, in constant time each
-        if hmac.compare_digest(key.key.encode(), token.encode()):
-            match = key
+    client = request.client.host if request.client else None
+    try:
+        match = state.sign_in.sign_in(state.settings.api_keys, token, client)
+    except SignInThrottled as exc:
+        raise HTTPException(429, str(exc), headers={"Retry-After": str(exc.retry_after)}) from None
     if match is None:
         raise HTTPException(401, "onbekende sleutel", headers={"WWW-Authenticate": "Bearer"})
     request.state.key_id = match.key_id

@@ -70,6 +70,16 @@ def test_toelichting_is_stored_only_when_configured(database_url):
         assert "bewaren" in s.query(AdviesRecord).one().melding_json
 
 
+def test_too_many_wrong_keys_from_one_address_are_refused_with_429_even_the_right_key(database_url):
+    with make_client(database_url, signin_limit="3 per hour") as c:
+        for n in range(3):
+            assert c.get("/v1/regels", headers={"Authorization": f"Bearer fout-{n}"}).status_code == 401
+        refused = c.get("/v1/regels", headers=BELEID)
+        assert refused.status_code == 429 and 0 < int(refused.headers["Retry-After"]) <= 3600
+        assert "te veel onjuiste sleutels" in refused.json()["detail"]
+        assert c.get("/health").status_code == 200  # no key, nothing to refuse
+
+
 def test_contract_errors_are_422_naming_the_field(client):
     bad = client.post("/v1/triage", json=melding(kinderen={"aantal_minderjarig": False}), headers=LEZER)
     assert bad.status_code == 422 and "aantal_minderjarig" in json.dumps(bad.json())
@@ -203,4 +213,8 @@ def test_settings_read_from_the_environment_name_a_bad_value(monkeypatch):
     assert (settings.retention_interval_seconds, settings.inbox_max_rows) == (0.5, 500)
     monkeypatch.setenv("ZORGSTRAF_RETENTION_INTERVAL_SECONDS", "elk uur")
     with pytest.raises(ConfigError, match="ZORGSTRAF_RETENTION_INTERVAL_SECONDS: verwacht een getal"):
+        from_environment()
+    monkeypatch.delenv("ZORGSTRAF_RETENTION_INTERVAL_SECONDS")
+    monkeypatch.setenv("ZORGSTRAF_SIGNIN_LIMIT", "heel veel")
+    with pytest.raises(ConfigError, match="ZORGSTRAF_SIGNIN_LIMIT: verwacht bijvoorbeeld '30 per minute'"):
         from_environment()

@@ -57,6 +57,19 @@ def test_a_wrong_key_is_refused():
     assert at.error and "Onbekende sleutel" in at.error[0].value
 
 
+def test_after_too_many_wrong_keys_even_the_right_key_waits(monkeypatch):
+    monkeypatch.setenv("ZORGSTRAF_SIGNIN_LIMIT", "2 per hour")
+    get_settings.cache_clear()
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    for attempt in ("fout-1", "fout-2", "lees-1"):
+        at.text_input[0].input(attempt)
+        at.button[0].click()
+        at.run()
+    assert "Aanmelden geweigerd: te veel onjuiste sleutels vanaf dit adres" in at.error[0].value
+    assert not any(r.label == "Pagina" for r in at.sidebar.radio)  # not signed in
+
+
 def test_a_role_only_sees_its_pages():
     assert list(signed_in("lees-1").sidebar.radio[0].options) == ["Triage", "Inbox"]
     assert list(signed_in("voorz-2").sidebar.radio[0].options) == ["Actie-overleg"]

@@ -33,6 +33,7 @@ class Settings:
     max_body_bytes: int = 5_000_000
     max_batch: int = 5_000
     inbox_max_rows: int = 20_000  # stored rows the dashboard reads for one inbox
+    signin_limit: str = "30 per minute"  # wrong keys per client address before sign-in is refused
 
 
 def parse_api_keys(text: str) -> tuple[ApiKey, ...]:
@@ -81,6 +82,17 @@ def _float(name: str) -> float | None:
         raise ConfigError(f"{name}: verwacht een getal") from None
 
 
+def _rate(name: str, default: str) -> str:
+    from limits import parse
+
+    value = os.environ.get(name) or default
+    try:
+        parse(value)
+    except ValueError:
+        raise ConfigError(f"{name}: verwacht bijvoorbeeld '30 per minute'") from None
+    return value
+
+
 def from_environment() -> Settings:
     url = os.environ.get("ZORGSTRAF_DATABASE_URL") or Settings.database_url
     if url.startswith("postgresql://"):
@@ -93,6 +105,7 @@ def from_environment() -> Settings:
         retention_interval_seconds=_float("ZORGSTRAF_RETENTION_INTERVAL_SECONDS") or Settings.retention_interval_seconds,
         max_body_bytes=_int("ZORGSTRAF_MAX_BODY_BYTES") or Settings.max_body_bytes,
         inbox_max_rows=_int("ZORGSTRAF_INBOX_MAX_ROWS") or Settings.inbox_max_rows,
+        signin_limit=_rate("ZORGSTRAF_SIGNIN_LIMIT", Settings.signin_limit),
     )
 
 
