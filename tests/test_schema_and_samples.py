@@ -58,3 +58,34 @@ def test_committed_json_schema_is_up_to_date(name):
     model = schema.Melding if name == "melding" else schema.Advies
     committed = json.loads((ROOT / "docs/schema" / f"{name}.schema.json").read_text())
     assert committed == model.model_json_schema(), "regenerate with: zorgstraf schema " + name
+
+
+WRONG_VALUES = [None, True, 1.5, -1, 10**12, "x", "", "a" * 5000, [], [1], {}, {"onzin": 1}, "2026-03-10", "2026-03-10T10:00:00"]
+
+
+def _paths(data: dict, prefix: tuple = ()):
+    for key, value in data.items():
+        yield prefix + (key,)
+        if isinstance(value, dict):
+            yield from _paths(value, prefix + (key,))
+
+
+@pytest.mark.parametrize("wrong", WRONG_VALUES, ids=repr)
+def test_every_rejection_of_every_field_is_explained_in_dutch(wrong):
+    from zorgstraf.io import dutch_reason
+
+    base = generate(1, seed=1)[0]
+    base["verdachte"] = base.get("verdachte") or {}
+    for path in _paths(base):
+        data = json.loads(json.dumps(base))
+        *parents, leaf = path
+        target = data
+        for key in parents:
+            target = target[key]
+        target[leaf] = wrong
+        try:
+            Melding.model_validate(data)
+        except ValidationError as exc:
+            for error in exc.errors():
+                reason = dutch_reason(error)
+                assert reason != error["msg"] and not reason.startswith("Input should"), (path, error["type"], reason)

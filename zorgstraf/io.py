@@ -73,6 +73,7 @@ def dutch_reason(error: dict) -> str:
         "string_type": "verwacht tekst", "list_type": "verwacht een lijst",
         "model_type": "verwacht een object", "model_attributes_type": "verwacht een object", "dict_type": "verwacht een object",
         "datetime_type": DATETIME_HINT, "datetime_parsing": DATETIME_HINT, "datetime_from_date_parsing": DATETIME_HINT,
+        "timezone_aware": "verwacht een tijdzone erbij, bijvoorbeeld 2026-03-10T14:30:00+01:00",
         "none_required": "moet leeg zijn",
     }
     if kind in fixed:
