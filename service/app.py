@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import Depends, FastAPI, HTTPException, Path as PathParam, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Path as PathParam, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -56,6 +56,15 @@ class AfspraakOut(BaseModel):
     wat: str
     uiterlijk: date | None
     gedaan: bool
+
+
+class Weigering(BaseModel):
+    """A refused request: 401, 403, 404 or 429, with the reason in Dutch."""
+
+    detail: str
+
+
+NOT_FOUND = {404: {"model": Weigering, "description": "niet gevonden"}}
 
 
 class Fout(BaseModel):
@@ -241,14 +250,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         info = state.runner(None, False).engine_for(None).ruleset.info()
         return Health(status="ok", database="ok", regelset=info)
 
-    @app.post("/v1/triage", response_model=schema.Advies)
+    # Every route below needs a key with a role; their refusals are documented once, here.
+    secured = APIRouter(responses={
+        401: {"model": Weigering, "description": "geen of onbekende sleutel"},
+        403: {"model": Weigering, "description": "de sleutel heeft de rol niet"},
+        429: {"model": Weigering, "description": "te veel onjuiste sleutels vanaf dit adres (zie Retry-After)"},
+    })
+
+    @secured.post("/v1/triage", response_model=schema.Advies)
     def triage(melding: schema.Melding, key: Lezer, state: StateDep, regio: RegioQuery = None, score: bool = False) -> schema.Advies:
         runner = state.runner(regio, score)
         advies, = runner.evaluate([melding])
         state.store.save(melding, advies, key.key_id, runner.model_hash)
         return advies
 
-    @app.post("/v1/triage/batch", response_model=list[BatchResultaat])
+    @secured.post("/v1/triage/batch", response_model=list[BatchResultaat])
     def triage_batch(body: Annotated[list[Any], Field(max_length=5000)], key: Lezer, state: StateDep,
                      regio: RegioQuery = None, score: bool = False) -> list[BatchResultaat]:
         runner = state.runner(regio, score)
@@ -271,14 +287,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             results.append(BatchResultaat(index=index, melding_id=melding.melding_id, status="ok", advies=a))
         return sorted(results, key=lambda r: r.index)
 
-    @app.get("/v1/advies/{melding_id}", responses={200: {"model": schema.Advies}, 404: {}})
+    @secured.get("/v1/advies/{melding_id}", responses={200: {"model": schema.Advies}, **NOT_FOUND})
     def stored_advies(melding_id: MeldingId, _: Lezer, state: StateDep) -> Response:
         record = state.store.latest(melding_id)
         if record is None:
             raise HTTPException(404, f"geen advies voor melding {melding_id}")
         return Response(record.advies_json, media_type="application/json")  # exactly as given
 
-    @app.get("/v1/agenda", responses={200: {"content": {"application/json": {}, "text/markdown": {}, "text/html": {}}}})
+    @secured.get("/v1/agenda", responses={200: {"content": {"application/json": {}, "text/markdown": {}, "text/html": {}}}})
     def get_agenda(regio: schema.Regio, week: Annotated[str, Query(pattern=r"^\d{4}-W\d{2}$")], _: Voorzitter, state: StateDep,
                    format: Literal["json", "md", "html"] = "json") -> Response:
         start = agenda_mod.week_bounds(week)[0]
@@ -288,7 +304,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         media = {"json": "application/json", "md": "text/markdown; charset=utf-8", "html": "text/html; charset=utf-8"}[format]
         return Response(text, media_type=media)
 
-    @app.post("/v1/agenda/{melding_id}/afspraken", response_model=list[AfspraakOut], status_code=201)
+    @secured.post("/v1/agenda/{melding_id}/afspraken", response_model=list[AfspraakOut], status_code=201, responses=NOT_FOUND)
     def add_afspraken(melding_id: MeldingId, body: AfsprakenIn, key: Voorzitter, state: StateDep) -> list[AfspraakOut]:
         record = state.store.latest(melding_id)
         if record is None:
@@ -298,14 +314,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         created = state.store.add_afspraken(melding_id, record.regio, meeting, [a.model_dump() for a in body.afspraken], key.key_id)
         return [AfspraakOut(id=a.id, melding_id=a.melding_id, wie=a.wie, wat=a.wat, uiterlijk=a.uiterlijk, gedaan=a.gedaan) for a in created]
 
-    @app.post("/v1/afspraken/{afspraak_id}/gedaan", response_model=AfspraakOut)
+    @secured.post("/v1/afspraken/{afspraak_id}/gedaan", response_model=AfspraakOut, responses=NOT_FOUND)
     def afspraak_gedaan(afspraak_id: AfspraakId, _: Voorzitter, state: StateDep) -> AfspraakOut:
         a = state.store.mark_done(afspraak_id)
         if a is None:
             raise HTTPException(404, f"geen afspraak {afspraak_id}")
         return AfspraakOut(id=a.id, melding_id=a.melding_id, wie=a.wie, wat=a.wat, uiterlijk=a.uiterlijk, gedaan=a.gedaan)
 
-    @app.post("/v1/compare")
+    @secured.post("/v1/compare")
     def post_compare(body: CompareIn, _: Beleid, state: StateDep) -> Response:
         from zorgstraf.compare import compare
         from zorgstraf.compare_report import to_json
@@ -319,7 +335,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             report = compare(str(path), body.varianten, base=body.basis, rules_dir=state.rules_dir, workers=1)
         return Response(to_json(report), media_type="application/json")
 
-    @app.get("/v1/regels", response_model=list[RegelsetOut])
+    @secured.get("/v1/regels", response_model=list[RegelsetOut])
     def regels(_: Beleid, state: StateDep) -> list[RegelsetOut]:
         out = []
         for name in ["landelijk", *variants(state.rules_dir)]:
@@ -327,7 +343,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             out.append(RegelsetOut(variant=name, naam=r.name, versie=r.version, hash=r.digest))
         return out
 
-    @app.get("/v1/regels/{regio}")
+    @secured.get("/v1/regels/{regio}", responses=NOT_FOUND)
     def regels_regio(regio: str, _: Beleid, state: StateDep) -> dict:
         if regio != "landelijk" and regio not in {r.value for r in schema.Regio}:
             raise HTTPException(404, f"onbekende regio {regio}")
@@ -337,4 +353,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "regels": [{"id": x.id, "titel": x.title, "herkomst": x.origin} for x in r.rules],
                 "overzicht_md": show(r), "verschil_md": diff(base, r) if regio != "landelijk" else ""}
 
+    app.include_router(secured)
     return app

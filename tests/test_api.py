@@ -218,3 +218,13 @@ def test_settings_read_from_the_environment_name_a_bad_value(monkeypatch):
     monkeypatch.setenv("ZORGSTRAF_SIGNIN_LIMIT", "heel veel")
     with pytest.raises(ConfigError, match="ZORGSTRAF_SIGNIN_LIMIT: verwacht bijvoorbeeld '30 per minute'"):
         from_environment()
+
+
+def test_openapi_documents_every_refusal_a_client_can_get(client):
+    paths = client.get("/openapi.json").json()["paths"]
+    for path, operations in paths.items():
+        for method, operation in operations.items():
+            if path != "/health":
+                assert {"401", "403", "429"} <= set(operation["responses"]), (method, path)
+    assert "404" in paths["/v1/afspraken/{afspraak_id}/gedaan"]["post"]["responses"]
+    assert paths["/v1/triage"]["post"]["responses"]["429"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Weigering"}
