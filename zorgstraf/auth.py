@@ -42,12 +42,11 @@ class SignInGuard:
 
     def sign_in(self, keys: Iterable[ApiKey], token: str, client: str | None) -> ApiKey | None:
         """The matching key, or None for a wrong key (which is counted). Raises SignInThrottled."""
-        item, limiter = self.item, self.limiter
         address = client or "lokaal"
-        if not limiter.test(item, "aanmelden", address):
-            reset_time = limiter.get_window_stats(item, "aanmelden", address).reset_time
+        if not self.limiter.test(self.item, "aanmelden", address):
+            reset_time = self.limiter.get_window_stats(self.item, "aanmelden", address).reset_time
             raise SignInThrottled(max(1, math.ceil(reset_time - time.time())))
         match = find_key(keys, token)
         if match is None:
-            limiter.hit(item, "aanmelden", address)
+            self.limiter.hit(self.item, "aanmelden", address)
         return match
