@@ -148,10 +148,11 @@ def sign_in() -> set[str]:
     st.title("zorgstraf")
     st.write("Triage bij de samenloop van zorg en straf. Meld je aan met je sleutel.")
     try:
-        keys = get_settings().api_keys
+        settings = get_settings()
     except ZorgstrafError as exc:
         st.error(str(exc))
         st.stop()
+    keys = settings.api_keys
     if not keys:
         st.warning("Er zijn geen sleutels ingesteld (ZORGSTRAF_API_KEYS).")
         st.stop()
@@ -159,7 +160,7 @@ def sign_in() -> set[str]:
         token = st.text_input("Sleutel", type="password")
         if st.form_submit_button("Aanmelden"):
             try:
-                match = sign_in_guard(get_settings().signin_limit).sign_in(keys, token, client_address())
+                match = sign_in_guard(settings.signin_limit).sign_in(keys, token, client_address())
             except SignInThrottled as exc:
                 st.error(f"Aanmelden geweigerd: {exc}.")
                 st.stop()

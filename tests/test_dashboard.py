@@ -145,13 +145,19 @@ def fill_store(n: int, prefix: str = "I") -> None:
         store.save(melding, advies, "test")
 
 
-def test_inbox_reads_5000_stored_advies_filters_and_finds_one():
-    fill_store(5000)
+def stored_inbox_page() -> AppTest:
+    """A reader's Inbox on stored advies received in the last three days."""
     at = goto(signed_in("lees-1"), "Inbox")
     at.radio(key="inbox_bron").set_value("opgeslagen adviezen")
     at.run()
     at.date_input(key="inbox_vanaf").set_value(date.today() - timedelta(days=3))
     at.run()
+    return at
+
+
+def test_inbox_reads_5000_stored_advies_filters_and_finds_one():
+    fill_store(5000)
+    at = stored_inbox_page()
     assert not at.exception, at.exception
     frame = at.dataframe[0].value
     assert len(frame) == 5000 and frame["urgentie"].iloc[0] == "acuut"
@@ -170,11 +176,7 @@ def test_an_inbox_cut_short_by_the_row_limit_tells_the_reader(monkeypatch):
     monkeypatch.setenv("ZORGSTRAF_INBOX_MAX_ROWS", "3")
     get_settings.cache_clear()
     fill_store(5)
-    at = goto(signed_in("lees-1"), "Inbox")
-    at.radio(key="inbox_bron").set_value("opgeslagen adviezen")
-    at.run()
-    at.date_input(key="inbox_vanaf").set_value(date.today() - timedelta(days=3))
-    at.run()
+    at = stored_inbox_page()
     assert len(at.dataframe[0].value) == 3
     assert any("Alleen de nieuwste 3 opgeslagen adviezen zijn gelezen" in w.value for w in at.warning)
 

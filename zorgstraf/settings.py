@@ -62,24 +62,14 @@ def _bool(name: str, default: bool) -> bool:
     raise ConfigError(f"{name}: verwacht true of false")
 
 
-def _int(name: str) -> int | None:
+def _number(name: str, kind: type[int] | type[float]) -> int | float | None:
     value = os.environ.get(name)
     if not value:
         return None
     try:
-        return int(value)
+        return kind(value)
     except ValueError:
-        raise ConfigError(f"{name}: verwacht een geheel getal") from None
-
-
-def _float(name: str) -> float | None:
-    value = os.environ.get(name)
-    if not value:
-        return None
-    try:
-        return float(value)
-    except ValueError:
-        raise ConfigError(f"{name}: verwacht een getal") from None
+        raise ConfigError(f"{name}: verwacht {'een geheel getal' if kind is int else 'een getal'}") from None
 
 
 def _rate(name: str, default: str) -> str:
@@ -101,10 +91,10 @@ def from_environment() -> Settings:
         database_url=url,
         api_keys=parse_api_keys(os.environ.get("ZORGSTRAF_API_KEYS", "")),
         store_toelichting=_bool("ZORGSTRAF_STORE_TOELICHTING", False),
-        retention_days=_int("ZORGSTRAF_RETENTION_DAYS"),
-        retention_interval_seconds=_float("ZORGSTRAF_RETENTION_INTERVAL_SECONDS") or Settings.retention_interval_seconds,
-        max_body_bytes=_int("ZORGSTRAF_MAX_BODY_BYTES") or Settings.max_body_bytes,
-        inbox_max_rows=_int("ZORGSTRAF_INBOX_MAX_ROWS") or Settings.inbox_max_rows,
+        retention_days=_number("ZORGSTRAF_RETENTION_DAYS", int),
+        retention_interval_seconds=_number("ZORGSTRAF_RETENTION_INTERVAL_SECONDS", float) or Settings.retention_interval_seconds,
+        max_body_bytes=_number("ZORGSTRAF_MAX_BODY_BYTES", int) or Settings.max_body_bytes,
+        inbox_max_rows=_number("ZORGSTRAF_INBOX_MAX_ROWS", int) or Settings.inbox_max_rows,
         signin_limit=_rate("ZORGSTRAF_SIGNIN_LIMIT", Settings.signin_limit),
     )
 
