@@ -19,19 +19,24 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Path as PathParam, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi_offline import FastAPIOffline
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from sqlalchemy.exc import DBAPIError
 
 from zorgstraf import agenda as agenda_mod
 from zorgstraf import schema
 from zorgstraf.auth import SignInGuard, SignInThrottled
 from zorgstraf.errors import ZorgstrafError
 from zorgstraf.io import dutch_reason, validation_error
+from zorgstraf.logs import configure as configure_logging
 from zorgstraf.overview import diff, load_variant, show, variants
 from zorgstraf.settings import ApiKey, Settings, get_settings
 from zorgstraf.storage import Store, migrate
 from zorgstraf.triage import Triage, default_rules_dir
 
 log = logging.getLogger("zorgstraf.api")
+retention_log = logging.getLogger("zorgstraf.retentie")
 
 
 # --- in/out models -------------------------------------------------------------------------------
@@ -39,8 +44,8 @@ log = logging.getLogger("zorgstraf.api")
 
 class AfspraakIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    wie: Annotated[str, Field(min_length=1, max_length=80)]
-    wat: Annotated[str, Field(min_length=1, max_length=2000)]
+    wie: Annotated[schema.Tekst, Field(min_length=1, max_length=80)]
+    wat: Annotated[schema.Tekst, Field(min_length=1, max_length=2000)]
     uiterlijk: date | None = None
 
 
@@ -59,12 +64,20 @@ class AfspraakOut(BaseModel):
 
 
 class Weigering(BaseModel):
-    """A refused request: 401, 403, 404 or 429, with the reason in Dutch."""
+    """A refused request (400, 401, 403, 404, 409, 413, 429, 503), with the reason in Dutch."""
 
     detail: str
 
 
 NOT_FOUND = {404: {"model": Weigering, "description": "niet gevonden"}}
+UNAVAILABLE = "database niet bereikbaar; probeer het later opnieuw"
+# Every route can meet these: a body over the limit, a database that is down.
+COMMON = {
+    413: {"model": Weigering, "description": "verzoek te groot (ZORGSTRAF_MAX_BODY_BYTES)"},
+    503: {"model": Weigering, "description": UNAVAILABLE},
+}
+# Public routes: no key needed. Every other path is refused before its body is read without a valid key.
+PUBLIC = ("/health", "/openapi.json", "/docs", "/redoc", "/static-offline-docs/")
 
 
 class Fout(BaseModel):
@@ -75,7 +88,7 @@ class Fout(BaseModel):
 class BatchResultaat(BaseModel):
     index: int
     melding_id: str | None = None
-    status: Literal["ok", "afgewezen"]
+    status: Literal["ok", "afgewezen", "fout"]  # fout: the melding was fine, storing it failed; send it again
     advies: schema.Advies | None = None
     fouten: list[Fout] = Field(default_factory=list)
 
@@ -98,6 +111,12 @@ class Health(BaseModel):
     status: Literal["ok"]
     database: Literal["ok"]
     regelset: schema.RegelsetInfo
+
+
+class HealthDown(BaseModel):
+    status: Literal["storing"]
+    database: Literal["onbereikbaar"]
+    detail: str
 
 
 # --- dependencies --------------------------------------------------------------------------------
@@ -125,19 +144,30 @@ def get_state(request: Request) -> State:
 StateDep = Annotated[State, Depends(get_state)]
 
 
-def _authenticate(request: Request, state: StateDep) -> ApiKey:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token:
+bearer = HTTPBearer(auto_error=False, description="Een sleutel uit ZORGSTRAF_API_KEYS", scheme_name="sleutel")
+
+
+def _authenticate(request: Request, _: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> ApiKey:
+    """The key the middleware checked before the body was read (HTTPBearer only documents the scheme)."""
+    key = request.scope.get("state", {}).get("key")
+    if key is None:  # not reached through the middleware: refuse rather than assume
         raise HTTPException(401, "sleutel ontbreekt (Authorization: Bearer SLEUTEL)", headers={"WWW-Authenticate": "Bearer"})
-    client = request.client.host if request.client else None
+    return key
+
+
+def _key_check(state: "State", scope) -> tuple[int, str, dict[str, str]] | ApiKey:
+    """The key of this request, or the refusal (status, reason, headers) to send without reading the body."""
+    headers = dict(scope["headers"])
+    scheme, _, token = headers.get(b"authorization", b"").decode("latin-1").partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        return 401, "sleutel ontbreekt (Authorization: Bearer SLEUTEL)", {"WWW-Authenticate": "Bearer"}
+    client = scope.get("client")
     try:
-        match = state.sign_in.sign_in(state.settings.api_keys, token, client)
+        match = state.sign_in.sign_in(state.settings.api_keys, token, client[0] if client else None)
     except SignInThrottled as exc:
-        raise HTTPException(429, str(exc), headers={"Retry-After": str(exc.retry_after)}) from None
+        return 429, str(exc), {"Retry-After": str(exc.retry_after)}
     if match is None:
-        raise HTTPException(401, "onbekende sleutel", headers={"WWW-Authenticate": "Bearer"})
-    request.state.key_id = match.key_id
+        return 401, "onbekende sleutel", {"WWW-Authenticate": "Bearer"}
     return match
 
 
@@ -149,10 +179,24 @@ def role(name: str):
     return check
 
 
+def _own_region(key: ApiKey, regio: str) -> None:
+    if not key.may_chair(regio):
+        raise HTTPException(403, f"deze sleutel is geen voorzitter in regio {regio}")
+
+
+def schema_id_error(text: str) -> str | None:
+    """Why `text` cannot be echoed back as a melding id (None when it can)."""
+    try:
+        schema.identifier(text)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
 Lezer = Annotated[ApiKey, Depends(role("lezer"))]
 Voorzitter = Annotated[ApiKey, Depends(role("voorzitter"))]
 Beleid = Annotated[ApiKey, Depends(role("beleid"))]
-MeldingId = Annotated[str, PathParam(min_length=1, max_length=64)]
+MeldingId = Annotated[str, PathParam(min_length=1, max_length=64), AfterValidator(schema.identifier)]
 AfspraakId = Annotated[int, PathParam(ge=1, le=2**31 - 1)]  # fits every database's integer column
 RegioQuery = Annotated[str | None, Query(description="Regiovariant voor deze aanvraag (overschrijft regio in de melding)")]
 
@@ -161,8 +205,9 @@ RegioQuery = Annotated[str | None, Query(description="Regiovariant voor deze aan
 
 
 class LimitsAndLog:
-    """Pure ASGI middleware: refuses bodies over the limit (declared or streamed) with 413 and logs
-    one line per request with ids only, never bodies or keys. Cheaper than BaseHTTPMiddleware."""
+    """Pure ASGI middleware, in this order: the key is checked before anything else (a request
+    without a valid key never gets its body read or parsed); bodies over the limit (declared or
+    streamed) get 413; one log line per request with ids only, never bodies or keys."""
 
     def __init__(self, app):
         self.app = app
@@ -172,9 +217,9 @@ class LimitsAndLog:
             return await self.app(scope, receive, send)
         started = time.perf_counter()
         state = getattr(scope["app"].state, "zorgstraf", None)
-        limit = state.settings.max_body_bytes if state else Settings.max_body_bytes
+        limit = state.settings.max_body_bytes if state else Settings.model_fields["max_body_bytes"].default
         too_large = f"verzoek te groot (max {limit} bytes)"
-        status = 500
+        status, key_id = 500, "-"
 
         async def tracking_send(message):
             nonlocal status
@@ -183,6 +228,14 @@ class LimitsAndLog:
             await send(message)
 
         try:
+            path = scope["path"]
+            if state is not None and not (path in PUBLIC or path.startswith(PUBLIC[-1])):
+                checked = _key_check(state, scope)
+                if not isinstance(checked, ApiKey):
+                    code, reason, headers = checked
+                    return await JSONResponse({"detail": reason}, status_code=code, headers=headers)(scope, receive, tracking_send)
+                scope.setdefault("state", {})["key"] = checked
+                key_id = checked.key_id
             length = dict(scope["headers"]).get(b"content-length")
             if length is not None and (not length.isdigit() or int(length) > limit):
                 return await JSONResponse({"detail": too_large}, status_code=413)(scope, receive, tracking_send)
@@ -199,8 +252,9 @@ class LimitsAndLog:
 
             await self.app(scope, limited_receive, tracking_send)
         finally:
-            key_id = scope.get("state", {}).get("key_id", "-")
-            log.info("%s %s %s key=%s %.1fms", scope["method"], scope["path"], status, key_id, 1000 * (time.perf_counter() - started))
+            # ids only: the path's melding id is an id, never a name; no query string, body or key
+            # repr-escaped: a %0A in the path cannot forge a second log line
+            log.info("%s %s %s key=%s %.1fms", scope["method"], repr(scope["path"])[1:-1], status, key_id, 1000 * (time.perf_counter() - started))
 
 
 async def _retention(state: State) -> None:
@@ -209,16 +263,19 @@ async def _retention(state: State) -> None:
     while True:
         try:
             removed = await asyncio.to_thread(state.store.purge, days)
-            log.info("retentie: %d adviezen ouder dan %d dagen verwijderd", removed, days)
+            retention_log.info("retentie: %d adviezen ouder dan %d dagen verwijderd", removed, days)
         except Exception as exc:  # a database hiccup must not stop the service or later runs
-            log.warning("retentie mislukt: %s", type(exc).__name__)
+            retention_log.warning("retentie mislukt: %s", type(exc).__name__)
         await asyncio.sleep(interval)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
+    current_settings = settings or get_settings()
+    configure_logging(current_settings.log_level)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        current = settings or get_settings()
+        current = current_settings
         migrate(current.database_url)
         app.state.zorgstraf = State(current)
         retention = asyncio.create_task(_retention(app.state.zorgstraf)) if current.retention_days else None
@@ -228,8 +285,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             with suppress(asyncio.CancelledError):
                 await retention
 
-    app = FastAPI(title="zorgstraf", version="0.1.0", lifespan=lifespan,
-                  description="Triage bij de samenloop van zorg en straf. Adviseert; een professional beslist.")
+    # FastAPIOffline serves Swagger UI and ReDoc from the package itself: /docs works without a CDN.
+    app = FastAPIOffline(title="zorgstraf", version="0.1.0", lifespan=lifespan, responses=COMMON,
+                         description="Triage bij de samenloop van zorg en straf. Adviseert; een professional beslist.")
 
     app.add_middleware(LimitsAndLog)
 
@@ -244,14 +302,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def domain_error(_: Request, exc: ZorgstrafError):
         return JSONResponse({"detail": str(exc)}, status_code=400)
 
-    @app.get("/health", response_model=Health)
-    def health(state: StateDep) -> Health:
-        state.store.ping()
+    @app.exception_handler(DBAPIError)
+    async def database_down(request: Request, exc: DBAPIError):
+        # The driver's text can hold host names or SQL with values: only its kind goes to the log.
+        log.warning("database: %s op %s", type(exc.orig).__name__ if exc.orig else type(exc).__name__, request.url.path)
+        return JSONResponse({"detail": UNAVAILABLE}, status_code=503, headers={"Retry-After": "5"})
+
+    @app.get("/health", response_model=Health, responses={503: {"model": HealthDown, "description": UNAVAILABLE}})
+    def health(state: StateDep) -> Response:
+        try:
+            state.store.ping()
+        except DBAPIError:
+            down = HealthDown(status="storing", database="onbereikbaar", detail=UNAVAILABLE)
+            return JSONResponse(down.model_dump(), status_code=503, headers={"Retry-After": "5"})
         info = state.runner(None, False).engine_for(None).ruleset.info()
-        return Health(status="ok", database="ok", regelset=info)
+        return JSONResponse(Health(status="ok", database="ok", regelset=info).model_dump())
 
     # Every route below needs a key with a role; their refusals are documented once, here.
     secured = APIRouter(responses={
+        400: {"model": Weigering, "description": "het verzoek kan zo niet worden uitgevoerd (reden in het Nederlands)"},
         401: {"model": Weigering, "description": "geen of onbekende sleutel"},
         403: {"model": Weigering, "description": "de sleutel heeft de rol niet"},
         429: {"model": Weigering, "description": "te veel onjuiste sleutels vanaf dit adres (zie Retry-After)"},
@@ -277,13 +346,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 good.append((index, schema.Melding.model_validate(raw)))
             except ValidationError as exc:
                 err = validation_error("batch", index, exc)
-                results.append(BatchResultaat(index=index, melding_id=raw.get("melding_id") if isinstance(raw.get("melding_id"), str) else None,
+                given_id = raw.get("melding_id")
+                safe_id = given_id if isinstance(given_id, str) and len(given_id) <= 64 and schema_id_error(given_id) is None else None
+                results.append(BatchResultaat(index=index, melding_id=safe_id,
                                               status="afgewezen", fouten=[Fout(veld=err.field, reden=err.reason)]))
             except ValueError as exc:
                 results.append(BatchResultaat(index=index, status="afgewezen", fouten=[Fout(veld=None, reden=str(exc))]))
+            except Exception as exc:  # whatever else goes wrong with one item stays with that item
+                log.warning("batch: melding op index %d niet gelezen: %s", index, type(exc).__name__)
+                results.append(BatchResultaat(index=index, status="afgewezen", fouten=[Fout(veld=None, reden="melding niet te lezen")]))
         advies = runner.evaluate([m for _, m in good]) if good else []
         for (index, melding), a in zip(good, advies):
-            state.store.save(melding, a, key.key_id, runner.model_hash)  # one transaction per melding
+            try:
+                state.store.save(melding, a, key.key_id, runner.model_hash)  # one transaction per melding
+            except Exception as exc:  # one failure never stops the others; this item says so itself
+                log.warning("batch: melding op index %d niet opgeslagen: %s", index, type(exc).__name__)
+                results.append(BatchResultaat(index=index, melding_id=melding.melding_id, status="fout",
+                                              fouten=[Fout(veld=None, reden="advies kon niet worden opgeslagen; stuur deze melding opnieuw")]))
+                continue
             results.append(BatchResultaat(index=index, melding_id=melding.melding_id, status="ok", advies=a))
         return sorted(results, key=lambda r: r.index)
 
@@ -295,8 +375,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return Response(record.advies_json, media_type="application/json")  # exactly as given
 
     @secured.get("/v1/agenda", responses={200: {"content": {"application/json": {}, "text/markdown": {}, "text/html": {}}}})
-    def get_agenda(regio: schema.Regio, week: Annotated[str, Query(pattern=r"^\d{4}-W\d{2}$")], _: Voorzitter, state: StateDep,
+    def get_agenda(regio: schema.Regio, week: Annotated[str, Query(pattern=r"^\d{4}-W\d{2}$")], key: Voorzitter, state: StateDep,
                    format: Literal["json", "md", "html"] = "json") -> Response:
+        _own_region(key, regio.value)
         start = agenda_mod.week_bounds(week)[0]
         ruleset = state.runner(regio.value, False).engine_for(regio.value).ruleset
         result = agenda_mod.build_from_store(state.store, regio.value, week, agenda_mod.meeting_weekday(ruleset, start))
@@ -304,18 +385,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         media = {"json": "application/json", "md": "text/markdown; charset=utf-8", "html": "text/html; charset=utf-8"}[format]
         return Response(text, media_type=media)
 
-    @secured.post("/v1/agenda/{melding_id}/afspraken", response_model=list[AfspraakOut], status_code=201, responses=NOT_FOUND)
+    @secured.post("/v1/agenda/{melding_id}/afspraken", response_model=list[AfspraakOut], status_code=201,
+                  responses={**NOT_FOUND, 409: {"model": Weigering, "description": "te veel afspraken voor deze melding"}})
     def add_afspraken(melding_id: MeldingId, body: AfsprakenIn, key: Voorzitter, state: StateDep) -> list[AfspraakOut]:
         record = state.store.latest(melding_id)
         if record is None:
             raise HTTPException(404, f"geen advies voor melding {melding_id}")
+        _own_region(key, record.regio)
+        limit = state.settings.max_afspraken_per_melding
+        if state.store.count_afspraken(melding_id) + len(body.afspraken) > limit:
+            raise HTTPException(409, f"een melding heeft hoogstens {limit} afspraken (ZORGSTRAF_MAX_AFSPRAKEN_PER_MELDING)")
         # Agreed in the case's Actie-overleg (from its stored advies), or today when it had none.
         meeting = record.volgend_actie_overleg or date.today()
         created = state.store.add_afspraken(melding_id, record.regio, meeting, [a.model_dump() for a in body.afspraken], key.key_id)
         return [AfspraakOut(id=a.id, melding_id=a.melding_id, wie=a.wie, wat=a.wat, uiterlijk=a.uiterlijk, gedaan=a.gedaan) for a in created]
 
     @secured.post("/v1/afspraken/{afspraak_id}/gedaan", response_model=AfspraakOut, responses=NOT_FOUND)
-    def afspraak_gedaan(afspraak_id: AfspraakId, _: Voorzitter, state: StateDep) -> AfspraakOut:
+    def afspraak_gedaan(afspraak_id: AfspraakId, key: Voorzitter, state: StateDep) -> AfspraakOut:
+        existing = state.store.afspraak(afspraak_id)
+        if existing is None or not key.may_chair(existing.regio):  # another region's afspraak is not there for this key
+            raise HTTPException(404, f"geen afspraak {afspraak_id}")
         a = state.store.mark_done(afspraak_id)
         if a is None:
             raise HTTPException(404, f"geen afspraak {afspraak_id}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 
@@ -47,29 +48,72 @@ def test_rounding_to_points_costs_little_auc():
     assert metrics["auc_logistische_regressie"] - metrics["auc_scorekaart"] < 0.02
 
 
+def _analyst_artifact():
+    """The joblib the analysts get, opened only here in a test, after checking its recorded hash."""
+    import joblib
+
+    path = MODEL_DIR / "scorecard.joblib"
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == (MODEL_DIR / "scorecard.sha256").read_text().split()[0]
+    return joblib.load(path)
+
+
 def test_the_committed_points_table_matches_the_artifact(scorer):
+    model = _analyst_artifact()
     table = json.loads((MODEL_DIR / "scorecard_punten.json").read_text())
-    assert table["punten"] == {n: int(p) for n, p in zip(scorer.model.feature_names_, scorer.model.points_)}
-    assert table["sha256"] == scorer.digest and table["afkappunten"] == scorer.model.cutoffs_
+    assert table["punten"] == {n: int(p) for n, p in zip(model.feature_names_, model.points_)}
+    assert table["afkappunten"] == model.cutoffs_ == scorer.table.afkappunten
+    assert list(scorer.points_) == list(model.points_)
 
 
-def test_the_artifact_keeps_no_training_rows(scorer):
-    model = scorer.model
+def test_the_artifact_keeps_no_training_rows():
+    model = _analyst_artifact()
     arrays = [v for v in vars(model).values() if isinstance(v, np.ndarray)]
     arrays += [v for v in vars(model.calibrator_).values() if isinstance(v, np.ndarray)]
     assert all(a.size <= 200 for a in arrays)
     assert (MODEL_DIR / "scorecard.joblib").stat().st_size < 100_000
 
 
-def test_a_tampered_artifact_is_refused_with_a_clear_error(tmp_path):
+class _Payload:
+    """Unpickling this runs code: it creates the marker file."""
+
+    def __init__(self, marker):
+        self.marker = str(marker)
+
+    def __reduce__(self):
+        return (open, (self.marker, "w"))
+
+
+def test_scoring_never_unpickles_even_a_malicious_joblib_with_a_matching_hash(tmp_path):
+    import joblib
+
     target = tmp_path / "models"
     shutil.copytree(MODEL_DIR, target)
-    with open(target / "scorecard.joblib", "ab") as f:
-        f.write(b"\0")
-    with pytest.raises(ModelError, match="hash klopt niet"):
+    marker = tmp_path / "code_ran"
+    joblib.dump(_Payload(marker), target / "scorecard.joblib")
+    digest = hashlib.sha256((target / "scorecard.joblib").read_bytes()).hexdigest()
+    (target / "scorecard.sha256").write_text(f"{digest}  scorecard.joblib\n")
+    runner = Triage(score=True, model_dir=target)
+    advies, = runner.evaluate([melding(verdachte={"verwurging": True})])
+    assert advies.score is not None and advies.score.punten > 0
+    assert not marker.exists()  # the joblib was never opened
+    assert runner.model_hash == hashlib.sha256((target / "scorecard_punten.json").read_bytes()).hexdigest()
+
+
+def test_a_tampered_points_table_is_refused_with_a_clear_error(tmp_path):
+    target = tmp_path / "models"
+    shutil.copytree(MODEL_DIR, target)
+    table = json.loads((target / "scorecard_punten.json").read_text())
+    table["punten"]["verwurging"] = "veel"
+    (target / "scorecard_punten.json").write_text(json.dumps(table))
+    with pytest.raises(ModelError, match="punten.verwurging"):
         load(target)
-    with pytest.raises(ModelError, match="hash klopt niet"):
+    del table["punten"]["verwurging"]
+    (target / "scorecard_punten.json").write_text(json.dumps(table))
+    with pytest.raises(ModelError, match="verwurging"):
         Triage(score=True, model_dir=target)
+    (target / "scorecard_punten.json").unlink()
+    with pytest.raises(ModelError, match="ontbreekt"):
+        load(target)
 
 
 def test_score_is_off_by_default_and_on_with_the_flag():
@@ -122,7 +166,7 @@ def test_train_cli_retrains_on_a_labelled_csv(tmp_path):
     out = tmp_path / "model"
     result = run_cli("train", "--data", str(path), "--label", "herhaling_ernstig_12m", "--output", str(out))
     assert result.returncode == 0, result.stderr
-    assert "AUC" in result.stdout and load(out).model.points_.size == len(FEATURE_NAMES)
+    assert "AUC" in result.stdout and load(out).points_.size == len(FEATURE_NAMES)
     assert "Illustratief" in (out / "scorecard.md").read_text()
     missing = run_cli("train", "--data", str(path), "--label", "bestaat_niet", "--output", str(out))
     assert missing.returncode == 2 and "bestaat_niet" in missing.stderr

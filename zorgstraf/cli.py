@@ -347,17 +347,27 @@ def _open_afspraken(regio: str, before):
         return open_from_store(store, regio, before)
 
 
+RETENTIE_VRAAG_BOVEN = 0.10  # deleting more than this share of the store needs --ja
+
+
 @main.command()
 @click.option("--dagen", type=click.IntRange(min=1), help="Bewaartermijn in dagen (standaard ZORGSTRAF_RETENTION_DAYS).")
-def retentie(dagen):
-    """Verwijder opgeslagen adviezen ouder dan de bewaartermijn (voor cron; de API doet dit ook zelf)."""
+@click.option("--ja", is_flag=True, help="Bevestig het verwijderen als het meer dan 10% van de opgeslagen adviezen is.")
+def retentie(dagen, ja):
+    """Verwijder opgeslagen adviezen ouder dan de bewaartermijn (voor cron; de API doet dit ook zelf).
+    Zegt eerst hoeveel; meer dan 10% van de opslag verwijderen vraagt om --ja."""
     from .settings import get_settings
 
     dagen = dagen or get_settings().retention_days
     if not dagen:
         raise ConfigError("--dagen: geef een bewaartermijn, of zet ZORGSTRAF_RETENTION_DAYS")
     with _database() as store:
-        removed = store.purge(dagen)
+        total, due = store.count_advies(), store.count_advies(older_than_days=dagen)
+        click.echo(f"{due} van {total} opgeslagen advies(en) zijn ouder dan {dagen} dagen", err=True)
+        if total and due > RETENTIE_VRAAG_BOVEN * total and not ja:
+            click.echo(f"fout: dat is meer dan {RETENTIE_VRAAG_BOVEN:.0%} van de opslag; herhaal met --ja om ze te verwijderen", err=True)
+            sys.exit(2)
+        removed = store.purge(dagen) if due else 0
     click.echo(f"{removed} advies(en) ouder dan {dagen} dagen verwijderd")
 
 
@@ -370,13 +380,17 @@ def serve(host, port, workers):
     import uvicorn
 
     from .settings import get_settings
-    from .storage import migrate
 
     settings = get_settings()  # fail early on bad configuration, before workers start
     if not settings.api_keys:
         click.echo("let op: ZORGSTRAF_API_KEYS is leeg; alleen /health is bereikbaar", err=True)
-    migrate(settings.database_url)
-    uvicorn.run("service.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
+    with _database():  # migrates; a database that is down is one line and exit 2
+        pass
+    # X-Forwarded-For is believed only from the proxies named in ZORGSTRAF_FORWARDED_ALLOW_IPS:
+    # otherwise any client could pick the address the sign-in throttle counts against.
+    proxies = settings.forwarded_allow_ips
+    uvicorn.run("service.app:create_app", factory=True, host=host, port=port, workers=workers,
+                log_level=settings.log_level.lower(), proxy_headers=bool(proxies), forwarded_allow_ips=proxies or "")
 
 
 @main.command()

@@ -69,8 +69,9 @@ def dutch_reason(error: dict) -> str:
     fixed = {
         "missing": "verplicht veld ontbreekt",
         "int_type": "verwacht een geheel getal", "int_parsing": "verwacht een geheel getal", "int_from_float": "verwacht een geheel getal",
+        "float_type": "verwacht een getal", "float_parsing": "verwacht een getal",
         "bool_type": "verwacht true of false", "bool_parsing": "verwacht true of false",
-        "string_type": "verwacht tekst", "list_type": "verwacht een lijst",
+        "string_type": "verwacht tekst", "string_unicode": "bevat een ongeldig teken (geen Unicode); zulke tekst kan niet worden opgeslagen", "list_type": "verwacht een lijst",
         "model_type": "verwacht een object", "model_attributes_type": "verwacht een object", "dict_type": "verwacht een object",
         "datetime_type": DATETIME_HINT, "datetime_parsing": DATETIME_HINT, "datetime_from_date_parsing": DATETIME_HINT,
         "timezone_aware": "verwacht een tijdzone erbij, bijvoorbeeld 2026-03-10T14:30:00+01:00",
@@ -80,6 +81,10 @@ def dutch_reason(error: dict) -> str:
         return fixed[kind]
     if kind == "greater_than_equal":
         return f"moet minstens {ctx.get('ge')} zijn"
+    if kind == "greater_than":
+        return f"moet groter dan {ctx.get('gt'):g} zijn"
+    if kind == "less_than":
+        return f"moet kleiner dan {ctx.get('lt'):g} zijn"
     if kind == "less_than_equal":
         return f"mag hoogstens {ctx.get('le')} zijn"
     if kind == "too_short":
@@ -104,18 +109,47 @@ def parse_melding(data: Any, source: str, line: int | None) -> schema.Melding | 
         return validation_error(source, line, exc)
 
 
-def _jsonl(stream: TextIO, source: str) -> Iterator[tuple[int, str]]:
-    for number, text in enumerate(stream, start=1):
-        if text.strip():
+def _decode_lines(stream: Iterable[bytes], source: str) -> Iterator[tuple[int, str | InputError]]:
+    """Lines as text, one at a time: a line that is not UTF-8 becomes an InputError for that line
+    alone, so one bad byte on line 4,000 never stops lines 4,001 and on from being read."""
+    for number, raw in enumerate(stream, start=1):
+        if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]  # a UTF-8 byte order mark, as Excel writes it
+        try:
+            yield number, raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            yield number, InputError(source, number, None, f"regel is geen UTF-8-tekst (ongeldige byte 0x{raw[exc.start]:02x} op positie {exc.start + 1})")
+
+
+def _jsonl(stream: Iterable[bytes], source: str) -> Iterator[tuple[int, str | InputError]]:
+    for number, text in _decode_lines(stream, source):
+        if isinstance(text, InputError) or text.strip():
             yield number, text
 
 
-def _json(stream: TextIO, source: str) -> Iterator[tuple[int | None, Any]]:
-    text = stream.read()
+def _loads(text: str | bytes) -> Any:
+    """json.loads whose every failure is a ValueError with a Dutch reason: also nesting too deep
+    for the parser and integers too long to convert, which json raises differently."""
     try:
-        data = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as exc:
-        yield exc.lineno, InputError(source, exc.lineno, None, f"ongeldige JSON ({exc.msg}, kolom {exc.colno})")
+        raise ValueError(f"ongeldige JSON ({exc.msg}, kolom {exc.colno})") from None
+    except RecursionError:
+        raise ValueError("ongeldige JSON (te diep genest)") from None
+    except ValueError:  # Python refuses integers of thousands of digits (int_max_str_digits)
+        raise ValueError("ongeldige JSON (een getal met te veel cijfers)") from None
+
+
+def _json(stream: Iterable[bytes], source: str) -> Iterator[tuple[int | None, Any]]:
+    try:
+        text = b"".join(stream).decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        yield None, InputError(source, None, None, f"bestand is geen UTF-8-tekst (ongeldige byte op positie {exc.start + 1})")
+        return
+    try:
+        data = _loads(text)
+    except ValueError as exc:
+        yield None, InputError(source, None, None, str(exc))
         return
     items = data if isinstance(data, list) else [data]
     for index, item in enumerate(items, start=1):
@@ -166,10 +200,57 @@ def csv_row_to_melding(row: dict[str, str]) -> dict[str, Any]:
     return data
 
 
-def _csv(stream: TextIO, source: str) -> Iterator[tuple[int, Any]]:
-    reader = csv.DictReader(stream)
-    for row in reader:
-        number = reader.line_num
+class _CountingLines:
+    """Text lines for the csv module, counting how many were read (the csv reader's own count
+    stands still when a row fails). Bytes that are not UTF-8 are kept as surrogates and named
+    per row, so one bad byte rejects its own row only."""
+
+    def __init__(self, stream: Iterable[bytes]):
+        self.stream = iter(stream)
+        self.count = 0
+
+    def __iter__(self) -> "_CountingLines":
+        return self
+
+    def __next__(self) -> str:
+        raw = next(self.stream)
+        self.count += 1
+        if self.count == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        return raw.decode("utf-8", errors="surrogateescape")
+
+
+def _not_utf8(row: dict[str | None, Any]) -> str | None:
+    for column, value in row.items():
+        for text in (value if isinstance(value, list) else [value]):
+            if isinstance(text, str):
+                try:
+                    text.encode("utf-8")
+                except UnicodeEncodeError:
+                    return str(column)
+    return None
+
+
+def _csv(stream: Iterable[bytes], source: str) -> Iterator[tuple[int, Any]]:
+    lines = _CountingLines(stream)
+    reader = csv.DictReader(lines)
+    while True:
+        start = lines.count + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            reason = str(exc)
+            if "field larger than field limit" in reason:
+                reason = f"een cel is te groot (meer dan {csv.field_size_limit():,} tekens)".replace(",", ".")
+            yield lines.count, InputError(source, lines.count, None, f"regel niet te lezen als CSV: {reason}")
+            continue
+        number = max(start, reader.line_num)
+        bad_column = _not_utf8(row)
+        if bad_column is not None:
+            yield number, InputError(source, number, bad_column, "geen UTF-8-tekst (sla het bestand op als UTF-8)")
+            continue
         data = csv_row_to_melding(row)
         if "__extra_cells__" in data:
             yield number, InputError(source, number, None, "meer cellen dan kolommen")
@@ -184,7 +265,7 @@ def read_raw(path: str) -> Iterator[tuple[int | None, Raw]]:
     """Yield (line, raw record) without validating; `parse_raw` turns a record into a Melding.
     Split in two so that worker processes can do the validating in parallel."""
     if path == "-":
-        yield from _jsonl(sys.stdin, "stdin")
+        yield from _jsonl(sys.stdin.buffer, "stdin")
         return
     file = Path(path)
     suffix = file.suffix.lower()
@@ -192,12 +273,10 @@ def read_raw(path: str) -> Iterator[tuple[int | None, Raw]]:
     if suffix not in readers:
         raise ConfigError(f"{path}: onbekend bestandstype '{suffix}'; gebruik .json, .jsonl, .csv of -")
     try:
-        with file.open(encoding="utf-8-sig", newline="" if suffix == ".csv" else None) as stream:
+        with file.open("rb") as stream:
             yield from readers[suffix](stream, path)
     except FileNotFoundError:
         raise ConfigError(f"{path}: bestand bestaat niet") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: bestand is geen UTF-8-tekst") from None
     except OSError as exc:
         raise ConfigError(f"{path}: kan bestand niet lezen ({exc.strerror})") from None
 
@@ -214,9 +293,9 @@ def parse_raw(source: str, line: int | None, raw: Raw) -> schema.Melding | Input
     except ValidationError:
         pass  # redo slowly for a precise, one-line error
     try:
-        data = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        return InputError(source, line, None, f"ongeldige JSON ({exc.msg}, kolom {exc.colno})")
+        data = _loads(raw)
+    except ValueError as exc:
+        return InputError(source, line, None, str(exc))
     return parse_melding(data, source, line)
 
 

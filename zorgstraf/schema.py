@@ -5,7 +5,31 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, StrictInt
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, StrictInt
+
+
+def storable(text: str) -> str:
+    """Text every database can store: no NUL byte, no lone surrogate (not encodable as UTF-8)."""
+    if "\x00" in text:
+        raise ValueError("bevat een NUL-teken (\\u0000); zulke tekst kan niet worden opgeslagen")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("bevat een ongeldig teken (een losse surrogaat, geen Unicode); zulke tekst kan niet worden opgeslagen") from None
+    return text
+
+
+def identifier(text: str) -> str:
+    """An id: storable, and without control characters (tabs, newlines) that break logs and tables."""
+    storable(text)
+    if any(ord(c) < 32 or ord(c) == 127 for c in text):
+        raise ValueError("bevat een stuurteken (tab, regeleinde of ander onzichtbaar teken)")
+    return text
+
+
+# Free text that will be stored, and ids; used by the contract and by the API's own inputs.
+Tekst = Annotated[str, AfterValidator(storable)]
+Id = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(identifier)]
 
 
 class Regio(StrEnum):
@@ -149,7 +173,7 @@ class ScoreBand(StrEnum):
     hoog = "hoog"
 
 
-Count = Annotated[StrictInt, Field(ge=0)]
+Count = Annotated[StrictInt, Field(ge=0, le=10_000)]  # bounded: a count is never thousands of digits
 
 
 class _Strict(BaseModel):
@@ -188,7 +212,7 @@ class Kinderen(_Strict):
 
 
 class Melding(_Strict):
-    melding_id: Annotated[str, Field(min_length=1, max_length=64)]
+    melding_id: Id
     ontvangen_op: AwareDatetime
     regio: Regio | None = None
     bron: Bron = Bron.politie
@@ -204,7 +228,7 @@ class Melding(_Strict):
     verdachte: Verdachte | None = None
     slachtoffer: Slachtoffer = Field(default_factory=Slachtoffer)
     kinderen: Kinderen = Field(default_factory=Kinderen)
-    toelichting: Annotated[str, Field(max_length=4000)] = ""
+    toelichting: Annotated[Tekst, Field(max_length=4000)] = ""
 
 
 class RegelsetInfo(BaseModel):

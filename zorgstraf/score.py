@@ -4,8 +4,8 @@
   scaled and rounded to small integer points; bands are cut on calibrated probabilities.
 - `synthetic_training_set` is the documented generating process the committed model is trained on
   (there is no real data here: the model is illustrative).
-- Artifacts are joblib files with a SHA-256 beside them; a file whose hash does not match is refused
-  before joblib (which can execute code) ever opens it.
+- Scoring reads only the JSON points table (`scorecard_punten.json`, validated by pydantic). Training
+  also writes a joblib of the estimator for analysts; triage, API and dashboard never unpickle it.
 """
 
 from __future__ import annotations
@@ -14,9 +14,10 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Annotated, Any, Callable, Literal
 
 import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
@@ -177,29 +178,61 @@ def save(model: PointsScorecard, directory: Path, metadata: dict[str, Any]) -> P
     return path
 
 
+class PointsTable(BaseModel):
+    """The published points table: all that scoring needs. JSON, validated; never unpickled."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)  # metrics, bands in words, data description
+
+    model: str
+    punten: dict[str, Annotated[int, Field(ge=-100, le=100)]]
+    afkappunten: dict[Literal["midden", "hoog"], Annotated[int, Field(ge=-10_000, le=10_000)]]
+
+    @model_validator(mode="after")
+    def _complete(self) -> "PointsTable":
+        if list(self.punten) != FEATURE_NAMES:
+            missing, extra = set(FEATURE_NAMES) - set(self.punten), set(self.punten) - set(FEATURE_NAMES)
+            raise ValueError(f"de factoren kloppen niet met deze versie (ontbreekt: {sorted(missing) or '-'}, onbekend: {sorted(extra) or '-'}, of een andere volgorde); train opnieuw")
+        if set(self.afkappunten) != {"midden", "hoog"} or self.afkappunten["midden"] >= self.afkappunten["hoog"]:
+            raise ValueError("afkappunten: verwacht midden en hoog, met midden kleiner dan hoog")
+        return self
+
+
 @dataclass
 class Scorer:
-    model: PointsScorecard
-    digest: str
+    """Scores with the points table: a sum of integer points and two cut-offs, nothing learned at run time."""
+
+    table: PointsTable
+    digest: str  # SHA-256 of the points table file: the model hash in the audit trail
+
+    def __post_init__(self) -> None:
+        self.points_ = np.array([self.table.punten[name] for name in FEATURE_NAMES], dtype=int)
+
+    def band(self, total: int) -> str:
+        cut = self.table.afkappunten
+        return "hoog" if total >= cut["hoog"] else "midden" if total >= cut["midden"] else "laag"
+
+    def explain(self, x: np.ndarray) -> schema.Score:
+        contributions = {name: int(p) for name, p, present in zip(FEATURE_NAMES, self.points_, x) if present and p != 0}
+        total = int(sum(contributions.values()))
+        return schema.Score(punten=total, band=self.band(total), bijdragen=contributions)
 
     def score(self, meldingen: list[schema.Melding]) -> list[schema.Score]:
-        X = feature_matrix(meldingen)
-        return [self.model.explain(row) for row in X]
+        return [self.explain(row) for row in feature_matrix(meldingen)]
 
 
 def load(directory: Path | None = None) -> Scorer:
-    """Load the scorecard after checking its SHA-256; refuse a file that does not match."""
-    import joblib
-
+    """Load the scorecard's points table (JSON, validated by pydantic). Reading it can never run code,
+    unlike unpickling the joblib artifact, which is left to analysts and never opened here."""
     directory = Path(directory or MODEL_DIR)
-    path, hash_file = directory / f"{MODEL_NAME}.joblib", directory / f"{MODEL_NAME}.sha256"
-    if not path.is_file() or not hash_file.is_file():
-        raise ModelError(f"{path}: scoremodel of hashbestand ontbreekt; train het met: zorgstraf train")
-    expected = hash_file.read_text().split()[0]
-    actual = sha256(path)
-    if actual != expected:
-        raise ModelError(f"{path}: hash klopt niet (verwacht {expected[:12]}, gevonden {actual[:12]}); het bestand is gewijzigd en wordt niet geladen")
-    model = joblib.load(path)
-    if not isinstance(model, PointsScorecard) or list(model.feature_names_) != FEATURE_NAMES:
-        raise ModelError(f"{path}: geen scorekaart met de verwachte factoren; train opnieuw")
-    return Scorer(model, actual)
+    path = directory / f"{MODEL_NAME}_punten.json"
+    try:
+        data = path.read_bytes()
+    except OSError:
+        raise ModelError(f"{path}: puntentabel ontbreekt; train het model met: zorgstraf train") from None
+    try:
+        table = PointsTable.model_validate_json(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise ModelError(f"{path}: geen bruikbare puntentabel ({where + ': ' if where else ''}{first['msg'].removeprefix('Value error, ')})") from None
+    return Scorer(table, hashlib.sha256(data).hexdigest())

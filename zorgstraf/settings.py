@@ -1,102 +1,151 @@
-"""Service settings from the environment, read once (on first use, never at import)."""
+"""Service settings from the environment (pydantic-settings), read once on first use, never at import.
+
+Every value is checked when it is read: a value that could destroy data or cannot work (a negative
+retention, an interval of zero, an unparseable sign-in limit) stops start-up with one Dutch line
+that names the variable. The value itself is never echoed (it may be a key).
+"""
 
 from __future__ import annotations
 
 import hashlib
-import os
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Annotated, Any
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from .errors import ConfigError
 
 ROLES = ("lezer", "voorzitter", "beleid")
+PREFIX = "ZORGSTRAF_"
 
 
 @dataclass(frozen=True)
 class ApiKey:
     key: str = field(repr=False)  # never shown in logs or reprs
     roles: frozenset[str]
+    # Regions a voorzitter may see and change; None means every region.
+    regions: frozenset[str] | None = None
 
     @property
     def key_id(self) -> str:
         """A stable, non-secret id for the audit trail: a short hash of the key."""
         return hashlib.sha256(self.key.encode()).hexdigest()[:12]
 
-
-@dataclass(frozen=True)
-class Settings:
-    database_url: str = "sqlite:///zorgstraf.db"
-    api_keys: tuple[ApiKey, ...] = ()
-    store_toelichting: bool = False
-    retention_days: int | None = None
-    retention_interval_seconds: float = 3600.0  # how often the service applies retention while running
-    max_body_bytes: int = 5_000_000
-    max_batch: int = 5_000
-    inbox_max_rows: int = 20_000  # stored rows the dashboard reads for one inbox
-    signin_limit: str = "30 per minute"  # wrong keys per client address before sign-in is refused
+    def may_chair(self, regio: str) -> bool:
+        return "voorzitter" in self.roles and (self.regions is None or regio in self.regions)
 
 
 def parse_api_keys(text: str) -> tuple[ApiKey, ...]:
-    """`KEY1:lezer,KEY2:voorzitter+beleid` -> ApiKeys. Errors never echo a key."""
+    """`KEY1:lezer,KEY2:voorzitter@limburg+beleid` -> ApiKeys. A role `voorzitter@regio` (may be
+    repeated) limits the chair to those regions. Errors never echo a key."""
+    from .schema import Regio
+
+    known_regions = {r.value for r in Regio}
     keys = []
     for n, item in enumerate(filter(None, (p.strip() for p in text.split(","))), start=1):
         key, sep, roles = item.rpartition(":")
         if not sep or not key:
-            raise ConfigError(f"ZORGSTRAF_API_KEYS: sleutel {n} heeft geen rol (vorm SLEUTEL:rol)")
-        names = frozenset(r.strip() for r in roles.split("+") if r.strip())
+            raise ConfigError(f"{PREFIX}API_KEYS: sleutel {n} heeft geen rol (vorm SLEUTEL:rol)")
+        names: set[str] = set()
+        regions: set[str] = set()
+        unscoped_chair = False
+        for part in filter(None, (r.strip() for r in roles.split("+"))):
+            name, at, regio = part.partition("@")
+            names.add(name)
+            if at:
+                if name != "voorzitter":
+                    raise ConfigError(f"{PREFIX}API_KEYS: sleutel {n}: alleen de rol voorzitter kan een regio hebben (voorzitter@regio)")
+                if regio not in known_regions:
+                    raise ConfigError(f"{PREFIX}API_KEYS: sleutel {n}: onbekende regio '{regio}'; kies uit {', '.join(sorted(known_regions))}")
+                regions.add(regio)
+            elif name == "voorzitter":
+                unscoped_chair = True
         unknown = names - set(ROLES)
         if unknown or not names:
-            raise ConfigError(f"ZORGSTRAF_API_KEYS: sleutel {n} heeft onbekende rol(len) {sorted(unknown) or '(geen)'}; kies uit {', '.join(ROLES)}")
-        keys.append(ApiKey(key, names))
+            raise ConfigError(f"{PREFIX}API_KEYS: sleutel {n} heeft onbekende rol(len) {sorted(unknown) or '(geen)'}; kies uit {', '.join(ROLES)}")
+        keys.append(ApiKey(key, frozenset(names), None if unscoped_chair or not regions else frozenset(regions)))
     return tuple(keys)
 
 
-def _bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    if value.lower() in ("1", "true", "ja", "yes"):
-        return True
-    if value.lower() in ("0", "false", "nee", "no"):
-        return False
-    raise ConfigError(f"{name}: verwacht true of false")
+class Settings(BaseSettings):
+    """All settings, from ZORGSTRAF_* environment variables (empty means the default)."""
+
+    model_config = SettingsConfigDict(env_prefix=PREFIX, frozen=True, extra="ignore", env_ignore_empty=True)
+
+    database_url: str = "sqlite:///zorgstraf.db"
+    api_keys: Annotated[tuple[ApiKey, ...], NoDecode] = ()
+    store_toelichting: bool = False
+    retention_days: Annotated[int | None, Field(ge=1, le=36_500)] = None
+    # how often the service applies retention while running (seconds; a fraction is allowed)
+    retention_interval_seconds: Annotated[float, Field(gt=0, le=31_536_000)] = 3600.0
+    max_body_bytes: Annotated[int, Field(gt=0)] = 5_000_000
+    max_batch: Annotated[int, Field(gt=0)] = 5_000
+    inbox_max_rows: Annotated[int, Field(gt=0)] = 20_000  # stored rows the dashboard reads for one inbox
+    signin_limit: str = "30 per minute"  # wrong keys per client address before sign-in is refused
+    # Addresses of proxies whose X-Forwarded-For is believed (uvicorn's forwarded_allow_ips); off when empty.
+    forwarded_allow_ips: str | None = None
+    max_afspraken_per_melding: Annotated[int, Field(gt=0, le=10_000)] = 200
+    log_level: str = "INFO"
+
+    @field_validator("database_url")
+    @classmethod
+    def _driver(cls, url: str) -> str:
+        if url.startswith("postgresql://"):
+            return "postgresql+psycopg://" + url[len("postgresql://"):]  # the maintained driver
+        if not url.startswith(("sqlite:", "postgresql+psycopg:")):
+            raise ValueError("verwacht sqlite:///pad of postgresql://…")
+        return url
+
+    @field_validator("api_keys", mode="before")
+    @classmethod
+    def _keys(cls, value: Any) -> Any:
+        return parse_api_keys(value) if isinstance(value, str) else value
+
+    @field_validator("store_toelichting", mode="before")
+    @classmethod
+    def _dutch_bool(cls, value: Any) -> Any:
+        if isinstance(value, str) and value.strip().lower() in ("ja", "nee"):
+            return value.strip().lower() == "ja"
+        return value
+
+    @field_validator("signin_limit")
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        from limits import parse
+
+        try:
+            parse(value)
+        except ValueError:
+            raise ValueError("verwacht bijvoorbeeld '30 per minute'") from None
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        if value.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+            raise ValueError("kies uit DEBUG, INFO, WARNING, ERROR")
+        return value.upper()
 
 
-def _number(name: str, kind: type[int] | type[float]) -> int | float | None:
-    value = os.environ.get(name)
-    if not value:
-        return None
+def _config_error(exc: ValidationError) -> ConfigError:
+    """The first problem as one Dutch line naming the environment variable, never its value."""
+    from .io import dutch_reason
+
+    first = exc.errors()[0]
+    name = PREFIX + str(first["loc"][0]).upper() if first["loc"] else "instellingen"
+    return ConfigError(f"{name}: {dutch_reason(first)}; pas de instelling aan (er is niets gestart of verwijderd)")
+
+
+def from_environment(**overrides: Any) -> Settings:
+    """Settings from the environment (plus `overrides`); a bad value raises ConfigError."""
     try:
-        return kind(value)
-    except ValueError:
-        raise ConfigError(f"{name}: verwacht {'een geheel getal' if kind is int else 'een getal'}") from None
-
-
-def _rate(name: str, default: str) -> str:
-    from limits import parse
-
-    value = os.environ.get(name) or default
-    try:
-        parse(value)
-    except ValueError:
-        raise ConfigError(f"{name}: verwacht bijvoorbeeld '30 per minute'") from None
-    return value
-
-
-def from_environment() -> Settings:
-    url = os.environ.get("ZORGSTRAF_DATABASE_URL") or Settings.database_url
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]  # the maintained driver
-    return Settings(
-        database_url=url,
-        api_keys=parse_api_keys(os.environ.get("ZORGSTRAF_API_KEYS", "")),
-        store_toelichting=_bool("ZORGSTRAF_STORE_TOELICHTING", False),
-        retention_days=_number("ZORGSTRAF_RETENTION_DAYS", int),
-        retention_interval_seconds=_number("ZORGSTRAF_RETENTION_INTERVAL_SECONDS", float) or Settings.retention_interval_seconds,
-        max_body_bytes=_number("ZORGSTRAF_MAX_BODY_BYTES", int) or Settings.max_body_bytes,
-        inbox_max_rows=_number("ZORGSTRAF_INBOX_MAX_ROWS", int) or Settings.inbox_max_rows,
-        signin_limit=_rate("ZORGSTRAF_SIGNIN_LIMIT", Settings.signin_limit),
-    )
+        return Settings(**overrides)
+    except ConfigError:
+        raise
+    except ValidationError as exc:
+        raise _config_error(exc) from None
 
 
 @lru_cache(maxsize=1)

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
-from sqlalchemy import Boolean, Date, DateTime, Integer, String, Text, create_engine, delete, event, select
+from sqlalchemy import Boolean, Date, DateTime, Integer, String, Text, create_engine, delete, event, func, select
+from sqlalchemy.pool import NullPool
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from . import schema
@@ -60,18 +61,46 @@ class Afspraak(Base):
 
 
 def input_hash(melding: schema.Melding) -> str:
+    """SHA-256 of the melding as stored. Callers pass the stored form: when the free text is not
+    kept, it is not in the hash either, so a guessed text can never be confirmed from the database."""
     return hashlib.sha256(melding.model_dump_json().encode()).hexdigest()
 
 
+_MIGRATION_LOCK = 0x7A6F7267  # PostgreSQL advisory lock id for migrations ("zorg")
+
+
 def migrate(url: str) -> None:
-    """Bring the database schema to the newest Alembic revision."""
+    """Bring the database schema to the newest Alembic revision, one process at a time: two first
+    runs on a new database would otherwise both create the tables and one would fail."""
     from alembic import command
     from alembic.config import Config
 
     config = Config()
     config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    command.upgrade(config, "head")
+    if url.startswith("postgresql"):
+        engine = create_engine(url, poolclass=NullPool)
+        try:
+            with engine.connect() as conn:
+                conn.exec_driver_sql(f"SELECT pg_advisory_lock({_MIGRATION_LOCK})")
+                try:
+                    config.attributes["connection"] = conn
+                    command.upgrade(config, "head")
+                    conn.commit()
+                finally:
+                    conn.exec_driver_sql(f"SELECT pg_advisory_unlock({_MIGRATION_LOCK})")
+                    conn.commit()
+        finally:
+            engine.dispose()
+        return
+    database = url.split("///", 1)[1] if "///" in url else ""
+    if not database or database == ":memory:":
+        command.upgrade(config, "head")
+        return
+    from filelock import FileLock
+
+    with FileLock(database + ".migratie.lock", timeout=120):
+        command.upgrade(config, "head")
 
 
 def open_store(url: str, store_toelichting: bool = False) -> "Store":
@@ -113,7 +142,7 @@ class Store:
         due = advies.termijnen.volgend_actie_overleg
         record = AdviesRecord(
             melding_id=melding.melding_id, regio=advies.regio, regelset_naam=advies.regelset.naam,
-            regelset_hash=advies.regelset.hash, model_hash=model_hash, input_hash=input_hash(melding),
+            regelset_hash=advies.regelset.hash, model_hash=model_hash, input_hash=input_hash(stored),
             key_id=key_id, aangemaakt_op=datetime.now(timezone.utc),
             ontvangen_op=melding.ontvangen_op.astimezone(timezone.utc),  # UTC: SQLite compares wall-clock text
             urgentie=advies.urgentie.value, agenderen=advies.actie_overleg.agenderen,
@@ -143,7 +172,7 @@ class Store:
         newest = {r.melding_id: r for r in rows}
         return list(newest.values())
 
-    def received_since(self, since: datetime, limit: int = Settings.inbox_max_rows) -> Received:
+    def received_since(self, since: datetime, limit: int = Settings.model_fields["inbox_max_rows"].default) -> Received:
         """The newest stored advies per melding received at or after `since` (the reader's inbox).
 
         At most the newest `limit` stored rows are read; `complete` says whether that was all."""
@@ -157,9 +186,23 @@ class Store:
             newest.setdefault(r.melding_id, r)
         return Received(list(newest.values()), complete=len(rows) <= limit)
 
+    @staticmethod
+    def _retention_cutoff(days: int) -> datetime:
+        if days < 1:  # never "everything": a negative or zero period would empty the audit trail
+            raise ValueError(f"bewaartermijn moet minstens 1 dag zijn, niet {days}")
+        return datetime.now(timezone.utc) - timedelta(days=days)
+
+    def count_advies(self, older_than_days: int | None = None) -> int:
+        """Stored advies in all, or those the retention of `older_than_days` would delete."""
+        query = select(func.count()).select_from(AdviesRecord)
+        if older_than_days is not None:
+            query = query.where(AdviesRecord.aangemaakt_op < self._retention_cutoff(older_than_days))
+        with self.sessions() as session:
+            return int(session.scalar(query) or 0)
+
     def purge(self, days: int) -> int:
-        """Retention: delete advies older than `days` days. Returns how many were deleted."""
-        cutoff = datetime.now(timezone.utc) - timedelta(days=days)
+        """Retention: delete advies older than `days` days (at least 1). Returns how many were deleted."""
+        cutoff = self._retention_cutoff(days)
         with self.sessions.begin() as session:
             return session.execute(delete(AdviesRecord).where(AdviesRecord.aangemaakt_op < cutoff)).rowcount or 0
 
@@ -172,6 +215,14 @@ class Store:
         with self.sessions.begin() as session:
             session.add_all(records)
         return records
+
+    def count_afspraken(self, melding_id: str) -> int:
+        with self.sessions() as session:
+            return int(session.scalar(select(func.count()).select_from(Afspraak).where(Afspraak.melding_id == melding_id)) or 0)
+
+    def afspraak(self, afspraak_id: int) -> Afspraak | None:
+        with self.sessions() as session:
+            return session.get(Afspraak, afspraak_id)
 
     def mark_done(self, afspraak_id: int) -> Afspraak | None:
         with self.sessions.begin() as session:

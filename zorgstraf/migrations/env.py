@@ -8,8 +8,14 @@ from zorgstraf.storage import Base
 config = context.config
 target_metadata = Base.metadata
 
-connectable = engine_from_config(config.get_section(config.config_ini_section, {}), prefix="sqlalchemy.", poolclass=pool.NullPool)
-with connectable.connect() as connection:
-    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+given = config.attributes.get("connection")  # storage.migrate passes one holding the migration lock
+if given is not None:
+    context.configure(connection=given, target_metadata=target_metadata, render_as_batch=True)
     with context.begin_transaction():
         context.run_migrations()
+else:
+    connectable = engine_from_config(config.get_section(config.config_ini_section, {}), prefix="sqlalchemy.", poolclass=pool.NullPool)
+    with connectable.connect() as connection:
+        context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+        with context.begin_transaction():
+            context.run_migrations()
