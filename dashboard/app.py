@@ -23,6 +23,7 @@ from zorgstraf.auth import SignInGuard, SignInThrottled
 from zorgstraf.errors import ZorgstrafError
 from zorgstraf.io import read_meldingen, validation_error
 from zorgstraf.overview import diff, load_variant, rule_text, show, variants
+from zorgstraf.escape import md
 from zorgstraf.settings import get_settings
 from zorgstraf.storage import Store, open_store
 from zorgstraf.triage import Triage, default_rules_dir
@@ -168,6 +169,8 @@ def sign_in() -> set[str]:
                 st.error("Onbekende sleutel.")
             else:
                 st.session_state["rollen"] = set(match.roles)
+                # a chair limited to some regions sees and changes only their agendas and afspraken
+                st.session_state["voorzitter_regios"] = sorted(match.regions) if match.regions else None
                 st.session_state["sleutel_id"] = match.key_id  # for the audit trail; never the key itself
                 st.rerun()
     st.stop()
@@ -354,7 +357,8 @@ def page_inbox() -> None:
 def page_actie_overleg() -> None:
     st.header("Actie-overleg: agenda en afspraken")
     c1, c2 = st.columns(2)
-    regio = c1.selectbox("Regio", [r.value for r in schema.Regio])
+    own = st.session_state.get("voorzitter_regios")
+    regio = c1.selectbox("Regio", own or [r.value for r in schema.Regio])
     seed_default("agenda_week", agenda_mod.week_of(date.today() + timedelta(days=7)))
     week = c2.text_input("Week (JJJJ-Www)", key="agenda_week")
     try:
@@ -389,7 +393,7 @@ def page_actie_overleg() -> None:
         st.markdown("**Open afspraken uit eerdere overleggen: nagaan of ze zijn uitgevoerd**")
         for item in open_items:
             text_col, button_col = st.columns([6, 1])
-            text_col.markdown(f"**{item.melding_id}** — {item.wie.replace('_', ' ')}: {item.wat}"
+            text_col.markdown(f"**{md(item.melding_id)}** — {md(item.wie.replace('_', ' '))}: {md(item.wat)}"
                               + (f" (uiterlijk {item.uiterlijk})" if item.uiterlijk else ""))
             if button_col.button("Gedaan", key=f"gedaan_{item.id}"):
                 store.mark_done(item.id)

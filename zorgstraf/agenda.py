@@ -13,6 +13,7 @@ import yaml
 
 from . import schema
 from .errors import ConfigError
+from .escape import md
 from .fields import WEEKDAGEN
 
 QUESTIONS_FILE = Path(__file__).resolve().parent.parent / "rules" / "agenda" / "helpende_vragen.yaml"
@@ -160,22 +161,26 @@ def _afspraak(a: OpenAfspraak) -> str:
     return f"{a.wie}: {a.wat}" + (f" (uiterlijk {a.uiterlijk})" if a.uiterlijk else "")
 
 
+def _md_afspraak(a: OpenAfspraak) -> str:
+    return md(_afspraak(a))
+
+
 def to_markdown(agenda: Agenda) -> str:
     out = [f"# Actie-overleg {agenda.regio.replace('_', ' ')} — week {agenda.week}" + (f" ({agenda.datum})" if agenda.datum else ""), "",
            "Werkwijze: " + " → ".join(f"{i}. {s}" for i, s in enumerate(agenda.stappen, 1)), "",
            f"{len(agenda.items)} zaken, op volgorde van urgentie, SASH en ontvangst.", ""]
     for n, item in enumerate(agenda.items, 1):
-        out += [f"## {n}. {item.melding_id} — {item.urgentie}" + (f", SASH {item.sash}" if item.sash else ""), "",
-                f"- **Feiten:** {'; '.join(item.feiten)}",
+        out += [f"## {n}. {md(item.melding_id)} — {item.urgentie}" + (f", SASH {item.sash}" if item.sash else ""), "",
+                f"- **Feiten:** {md('; '.join(item.feiten))}",
                 f"- **Uitnodigen:** {', '.join(p.replace('_', ' ') for p in item.partners)}",
                 f"- **Fase:** {item.fase.replace('_', ' ')}", "- **Helpende vragen:**"]
         out += [f"  - {q}" for q in item.helpende_vragen]
         if item.afspraken_open:
             out.append("- **Open afspraken (nagaan of ze zijn uitgevoerd):**")
-            out += [f"  - [ ] {_afspraak(a)}" for a in item.afspraken_open]
+            out += [f"  - [ ] {_md_afspraak(a)}" for a in item.afspraken_open]
         out.append("")
     if agenda.open_afspraken_overig:
-        out += ["## Open afspraken uit eerdere weken", ""] + [f"- [ ] {a.melding_id} — {_afspraak(a)}" for a in agenda.open_afspraken_overig] + [""]
+        out += ["## Open afspraken uit eerdere weken", ""] + [f"- [ ] {md(a.melding_id)} — {_md_afspraak(a)}" for a in agenda.open_afspraken_overig] + [""]
     out.append(f"_Bron: {agenda.bron}. Dit is een advies; het Actie-overleg beslist._")
     return "\n".join(out) + "\n"
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from typing import TextIO
 
 from .compare import CATEGORIES, Report
+from .escape import CsvWriter, md
 
 MAX_LISTED = 50  # changed meldingen listed in table/Markdown output; JSON and CSV list them all
 
@@ -67,7 +67,7 @@ def _plain(v):
 
 
 def to_csv(report: Report, stream: TextIO) -> None:
-    writer = csv.writer(stream, lineterminator="\n")
+    writer = CsvWriter(stream)  # formula prefixes neutralised
     writer.writerow(["soort", "sleutel", "detail", *_names(report)])
     for cat, key, values in count_rows(report):
         writer.writerow(["aantal", cat, key, *values])
@@ -87,7 +87,7 @@ def _cell(v) -> str:
 
 def to_markdown(report: Report) -> str:
     names = _names(report)
-    out = [f"# Vergelijking: {report.base} tegen {', '.join(report.variants)}", "",
+    out = [f"# Vergelijking: {md(report.base)} tegen {md(', '.join(report.variants))}", "",
            f"{report.count} meldingen over {report.weeks:.1f} weken" + (f"; {len(report.errors)} afgewezen" if report.errors else ""), ""]
     out += ["## Aantallen", "", "| categorie | waarde | " + " | ".join(names) + " | verschil |", "|---|---|" + "---|" * (len(names) + 1)]
     for cat, key, values in count_rows(report):
@@ -102,7 +102,7 @@ def to_markdown(report: Report) -> str:
             out += ["| melding | wat verandert | regels alleen basis | regels alleen variant |", "|---|---|---|---|"]
         for d in diffs[:MAX_LISTED]:
             what = "; ".join(f"{f}: {_cell(a)} → {_cell(b)}" for f, (a, b) in d.fields.items())
-            out.append(f"| {d.melding_id} | {what} | {', '.join(d.rules_only_base)} | {', '.join(d.rules_only_variant)} |")
+            out.append(f"| {md(d.melding_id)} | {md(what)} | {', '.join(d.rules_only_base)} | {', '.join(d.rules_only_variant)} |")
         if len(diffs) > MAX_LISTED:
             out.append(f"\n… en nog {len(diffs) - MAX_LISTED}; `--format json` of `csv` geeft ze allemaal.")
     out += ["", "Werklast is een schatting uit de adviezen (zaken op het Actie-overleg per deelnemende partner, "

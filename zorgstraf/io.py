@@ -20,6 +20,7 @@ from pydantic import BaseModel, ValidationError
 
 from . import schema
 from .errors import ConfigError, InputError
+from .escape import DictCsvWriter
 from .fields import CATALOGUE
 
 Item = tuple[int | None, schema.Melding | InputError]
@@ -351,7 +352,7 @@ class AdviesWriter:
         self.fmt = fmt
         self.count = 0
         if fmt == "csv":
-            self._csv = csv.DictWriter(stream, fieldnames=CSV_COLUMNS, lineterminator="\n")
+            self._csv = DictCsvWriter(stream, CSV_COLUMNS)  # formula prefixes neutralised
             self._csv.writeheader()
         elif fmt == "json":
             stream.write("[")
