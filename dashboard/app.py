@@ -235,7 +235,7 @@ def page_triage() -> None:
         st.subheader("Incident")
         c1, c2 = st.columns(2)
         melding_id = c1.text_input("Melding-id", "M-001")
-        seed_default("triage_ontvangen", datetime.now().astimezone().replace(microsecond=0).isoformat())
+        seed_default("triage_ontvangen", datetime.now(schema.AMSTERDAM).replace(microsecond=0).isoformat())  # Dutch time, not the server's
         ontvangen = c2.text_input("Ontvangen op (ISO 8601)", key="triage_ontvangen")
         regio = c1.selectbox("Regio", ["landelijk"] + [r.value for r in schema.Regio])
         incidentsoort = c2.multiselect("Incidentsoort", [i.value for i in schema.Incidentsoort], default=["partnergeweld"], placeholder="Kies…")

@@ -69,8 +69,10 @@ def _progress(total: int | None, enabled: bool):
 
     from rich.console import Console
 
+    # Only ever on stderr: rich by default also captures stdout while a bar runs, which emptied a
+    # redirected `triage big.jsonl > uit.jsonl` and printed the advies on the screen instead.
     return Progress(TextColumn("voortgang"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                    console=Console(stderr=True), transient=True)
+                    console=Console(stderr=True), transient=True, redirect_stdout=False, redirect_stderr=False)
 
 
 @main.command()

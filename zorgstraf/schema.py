@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
@@ -25,6 +27,15 @@ def identifier(text: str) -> str:
     if any(ord(c) < 32 or ord(c) == 127 for c in text):
         raise ValueError("bevat een stuurteken (tab, regeleinde of ander onzichtbaar teken)")
     return text
+
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+
+def dutch_time(moment: datetime) -> datetime:
+    """The same moment in Europe/Amsterdam: every rule and deadline reads Dutch wall-clock time,
+    whatever offset the sending system wrote (UTC, +01:00 or +02:00)."""
+    return moment.astimezone(AMSTERDAM)
 
 
 # Free text that will be stored, and ids; used by the contract and by the API's own inputs.
@@ -213,7 +224,7 @@ class Kinderen(_Strict):
 
 class Melding(_Strict):
     melding_id: Id
-    ontvangen_op: AwareDatetime
+    ontvangen_op: Annotated[AwareDatetime, AfterValidator(dutch_time)]
     regio: Regio | None = None
     bron: Bron = Bron.politie
     incidentsoort: Annotated[list[Incidentsoort], Field(min_length=1)]

@@ -99,6 +99,10 @@ def migrate(url: str) -> None:
         return
     from filelock import FileLock
 
+    probe = create_engine(url, poolclass=NullPool)  # fails here, with SQLite's own reason, when the folder is missing
+    with probe.connect():
+        pass
+    probe.dispose()
     with FileLock(database + ".migratie.lock", timeout=120):
         command.upgrade(config, "head")
 

@@ -11,6 +11,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+
+import holidays
 
 from .fields import WEEKDAGEN
 
@@ -32,11 +35,20 @@ def ovj_deadline(start: datetime, hours: int = OVJ_HOURS) -> datetime:
         moment = midnight
 
 
+@lru_cache(maxsize=64)
+def dutch_holidays(year: int) -> frozenset[date]:
+    return frozenset(holidays.country_holidays("NL", years=year))
+
+
+def is_working_day(day: date) -> bool:
+    return day.weekday() < 5 and day not in dutch_holidays(day.year)
+
+
 def add_working_days(day: date, days: int) -> date:
     current = day
     while days > 0:
         current += timedelta(days=1)
-        if current.weekday() < 5:
+        if is_working_day(current):
             days -= 1
     return current
 
