@@ -9,7 +9,7 @@ factors the way they cluster in practice (a death threat rarely comes alone).
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 from . import schema
@@ -23,11 +23,6 @@ BRON_WEIGHTS = {"politie": 80, "veilig_thuis": 6, "zsm": 6, "huisarts": 2, "scho
 REGIONS = [r.value for r in schema.Regio]
 
 
-def _offset(moment: datetime) -> timezone:
-    # Dutch summer time (last Sunday of March to last Sunday of October), approximated by month.
-    return timezone(timedelta(hours=2 if 4 <= moment.month <= 10 else 1))
-
-
 def generate_one(rng: random.Random, index: int, start: datetime, span_days: int, prefix: str = "S") -> dict[str, Any]:
     severity = rng.betavariate(1.6, 4.0)  # most cases mild, a long tail of severe ones
     def p(base: float, weight: float = 0.0) -> bool:
@@ -39,7 +34,7 @@ def generate_one(rng: random.Random, index: int, start: datetime, span_days: int
         if extra not in kinds and "overig" not in (extra, kinds[0]):
             kinds.append(extra)
     moment = start + timedelta(seconds=rng.randrange(span_days * 86400))
-    moment = moment.replace(tzinfo=_offset(moment))
+    moment = moment.replace(tzinfo=schema.AMSTERDAM)  # Dutch wall-clock time, with the right offset on either side of a clock change
     n_children = rng.choices([0, 1, 2, 3, 4], weights=[52, 20, 17, 8, 3])[0]
     if "kindermishandeling" in kinds:
         n_children = max(1, n_children)
