@@ -12,7 +12,7 @@ from zorgstraf import durable_backend as db
 from zorgstraf.engine import Engine
 from zorgstraf.ruleset import load_ruleset
 
-from .conftest import RULES, melding
+from .conftest import melding
 
 MINI = """
 regelset:

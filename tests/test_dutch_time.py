@@ -14,7 +14,6 @@ from zorgstraf import schema
 from zorgstraf.termijnen import add_working_days, is_working_day
 from zorgstraf.triage import Triage
 
-from .conftest import ROOT
 
 ARRESTED = {"melding_id": "X", "incidentsoort": ["partnergeweld"], "hg_label": True, "verdachte": {"aangehouden": True}}
 

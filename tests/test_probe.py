@@ -180,13 +180,13 @@ def test_bad_lines_are_named_and_skipped_and_the_rest_is_triaged_and_stored(tmp_
     to_csv(generate(30, seed=6), buffer)
     rows = buffer.getvalue().encode().split(b"\n")
     rows[3] = rows[3].replace(b"S", b'"S' + b"x" * 140_000 + b'"', 1)
-    rows[7] = rows[7].replace(b"S", b"S\xe9", 1)
+    rows[7] = rows[7].replace(b"S", b"S\x81", 1)  # no character in UTF-8 nor in Windows-1252
     csv_path = tmp_path / "meldingen.csv"
     csv_path.write_bytes(b"\n".join(rows))
     result = subprocess.run([EXE, "triage", str(csv_path), "--format", "jsonl"], capture_output=True, text=True, timeout=300)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert len(result.stdout.splitlines()) == 28
-    assert "meldingen.csv:4:" in result.stderr and "meldingen.csv:8: veld 'melding_id'" in result.stderr
+    assert "meldingen.csv:4:" in result.stderr and "meldingen.csv:8: kolom 'melding_id'" in result.stderr
 
 
 # --- 5. rule files ------------------------------------------------------------------------------

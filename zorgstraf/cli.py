@@ -16,7 +16,6 @@ import click
 from . import schema
 from .errors import ConfigError, InputError, RuleFileErrors, ZorgstrafError
 from .io import AdviesWriter, count_lines, read_meldingen
-from .ruleset import load_ruleset
 from .triage import Triage, default_rules_dir, most_urgent_first
 
 FORMATS = ["table", "json", "jsonl", "csv"]
@@ -83,8 +82,10 @@ def _progress(total: int | None, enabled: bool):
 @click.option("--score", is_flag=True, help="Vul ook de transparante risicoscore (second opinion, nooit het besluit).")
 @click.option("--rules", "rules_dir", type=click.Path(file_okay=False), help="Map met regelbestanden (standaard: rules/).")
 @click.option("--opslaan", is_flag=True, help="Bewaar elk advies in de database (ZORGSTRAF_DATABASE_URL), zoals de API: voor inbox en agenda.")
-def triage(input_path, regio, fmt, output, score, rules_dir, opslaan):
-    """Advies voor elke melding in INPUT (.json, .jsonl, .csv, of - voor JSONL op stdin)."""
+@click.option("--kolommen", help="Kolommenlijst (YAML) die de kolomkoppen van een politie-export aan meldingvelden koppelt; "
+                                 "of de naam van een meegeleverde lijst, bv. bvh_querylijst.")
+def triage(input_path, regio, fmt, output, score, rules_dir, opslaan, kolommen):
+    """Advies voor elke melding in INPUT (.csv met komma of puntkomma, .xlsx, .json, .jsonl, of - voor JSONL op stdin)."""
     to_terminal = output in (None, "-") and sys.stdout.isatty()
     fmt = fmt or ("table" if to_terminal else "jsonl")
     runner = Triage(rules_dir=Path(rules_dir) if rules_dir else default_rules_dir(), regio=regio, score=score)
@@ -101,7 +102,7 @@ def triage(input_path, regio, fmt, output, score, rules_dir, opslaan):
     with _progress(total, show) as bar, _output(output) as stream:
         task = bar.add_task("triage", total=total) if bar else None
         advance = (lambda n: bar.advance(task, n)) if bar else (lambda n: None)
-        pairs = runner.stream(read_meldingen(input_path), on_error, advance)
+        pairs = runner.stream(read_meldingen(input_path, _kolommen(kolommen)), on_error, advance)
         if opslaan:
             pairs = _stored(pairs, runner.model_hash)
         if fmt == "table":
@@ -119,6 +120,12 @@ def triage(input_path, regio, fmt, output, score, rules_dir, opslaan):
     if rejected:
         click.echo(f"{rejected} melding(en) afgewezen", err=True)
         sys.exit(1)
+
+
+def _kolommen(name: str | None):
+    from .spreadsheet import load_kolommen
+
+    return load_kolommen(name) if name else None
 
 
 @contextmanager

@@ -32,13 +32,15 @@ class RuleFileErrors(ZorgstrafError):
 class InputError(ZorgstrafError):
     """A melding could not be read or does not fit the contract."""
 
-    def __init__(self, source: str, line: int | None, field: str | None, reason: str):
+    def __init__(self, source: str, line: int | None, field: str | None, reason: str, column: str | None = None):
         self.source = source
         self.line = line
         self.field = field
         self.reason = reason
+        self.column = column  # the user's own column header, when it differs from the field name
         where = source if line is None else f"{source}:{line}"
-        what = f"veld '{field}': " if field else ""
+        what = (f"kolom '{column}' (veld '{field}'): " if column and field else f"kolom '{column}': " if column
+                else f"veld '{field}': " if field else "")
         super().__init__(f"{where}: {what}{reason}")
 
 

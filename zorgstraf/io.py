@@ -6,7 +6,6 @@ one bad melding never sinks a batch.
 
 from __future__ import annotations
 
-import csv
 import difflib
 import io
 import json
@@ -21,13 +20,11 @@ from pydantic import BaseModel, ValidationError
 from . import schema
 from .errors import ConfigError, InputError
 from .escape import DictCsvWriter
-from .fields import CATALOGUE
+from .spreadsheet import Kolommen, column_error, read_csv, read_xlsx, rows_to_meldingen
 
 Item = tuple[int | None, schema.Melding | InputError]
 
 DATETIME_HINT = "verwacht datum en tijd volgens ISO 8601, bijvoorbeeld 2026-03-10T14:30:00+01:00"
-_TRUE = {"true", "1", "ja", "yes", "waar"}
-_FALSE = {"false", "0", "nee", "no", "onwaar"}
 
 
 def validation_error(source: str, line: int | None, exc: ValidationError) -> InputError:
@@ -158,133 +155,51 @@ def _json(stream: Iterable[bytes], source: str) -> Iterator[tuple[int | None, An
         yield index, ("item", item)
 
 
-def _csv_value(column: str, raw: str) -> Any:
-    spec = CATALOGUE.get(column)
-    if spec is None or spec.output:
-        return raw  # melding_id, ontvangen_op, toelichting, or an unknown column the schema rejects
-    value = raw.strip()
-    if spec.kind == "list":
-        return [v.strip() for v in value.split("|") if v.strip()]
-    if spec.kind == "bool":
-        low = value.lower()
-        if low in _TRUE:
-            return True
-        if low in _FALSE:
-            return False
-        return value  # the schema names the field and rejects it
-    if spec.kind == "int":
-        try:
-            return int(value)
-        except ValueError:
-            return value
-    return value
-
-
-def csv_row_to_melding(row: dict[str, str]) -> dict[str, Any]:
-    """Rebuild the nested melding from dotted columns; empty cells take the default."""
-    data: dict[str, Any] = {}
-    for column, raw in row.items():
-        if column is None:  # more cells than headers
-            data["__extra_cells__"] = raw
-            continue
-        if raw is None or raw.strip() == "":
-            continue
-        value = _csv_value(column, raw)
-        target = data
-        parts = column.split(".")
-        for part in parts[:-1]:
-            target = target.setdefault(part, {})
-            if not isinstance(target, dict):
-                break
-        else:
-            target[parts[-1]] = value
-    return data
-
-
-class _CountingLines:
-    """Text lines for the csv module, counting how many were read (the csv reader's own count
-    stands still when a row fails). Bytes that are not UTF-8 are kept as surrogates and named
-    per row, so one bad byte rejects its own row only."""
-
-    def __init__(self, stream: Iterable[bytes]):
-        self.stream = iter(stream)
-        self.count = 0
-
-    def __iter__(self) -> "_CountingLines":
-        return self
-
-    def __next__(self) -> str:
-        raw = next(self.stream)
-        self.count += 1
-        if self.count == 1 and raw.startswith(b"\xef\xbb\xbf"):
-            raw = raw[3:]
-        return raw.decode("utf-8", errors="surrogateescape")
-
-
-def _not_utf8(row: dict[str | None, Any]) -> str | None:
-    for column, value in row.items():
-        for text in (value if isinstance(value, list) else [value]):
-            if isinstance(text, str):
-                try:
-                    text.encode("utf-8")
-                except UnicodeEncodeError:
-                    return str(column)
-    return None
-
-
-def _csv(stream: Iterable[bytes], source: str) -> Iterator[tuple[int, Any]]:
-    lines = _CountingLines(stream)
-    reader = csv.DictReader(lines)
-    while True:
-        start = lines.count + 1
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            reason = str(exc)
-            if "field larger than field limit" in reason:
-                reason = f"een cel is te groot (meer dan {csv.field_size_limit():,} tekens)".replace(",", ".")
-            yield lines.count, InputError(source, lines.count, None, f"regel niet te lezen als CSV: {reason}")
-            continue
-        number = max(start, reader.line_num)
-        bad_column = _not_utf8(row)
-        if bad_column is not None:
-            yield number, InputError(source, number, bad_column, "geen UTF-8-tekst (sla het bestand op als UTF-8)")
-            continue
-        data = csv_row_to_melding(row)
-        if "__extra_cells__" in data:
-            yield number, InputError(source, number, None, "meer cellen dan kolommen")
-            continue
-        yield number, data
-
-
 Raw = Any  # JSON text (str), a decoded object (dict), ("item", object) from a JSON list, or an InputError
 
 
-def read_raw(path: str) -> Iterator[tuple[int | None, Raw]]:
+def read_raw(path: str, kolommen: "Kolommen | None" = None, data: bytes | None = None,
+             name: str | None = None) -> Iterator[tuple[int | None, Raw]]:
     """Yield (line, raw record) without validating; `parse_raw` turns a record into a Melding.
-    Split in two so that worker processes can do the validating in parallel."""
-    if path == "-":
+    Split in two so that worker processes can do the validating in parallel.
+
+    `data` reads an upload from memory (nothing touches the disk); `name` is the file name the user
+    knows, used in every error instead of a path."""
+    if path == "-" and data is None:
         yield from _jsonl(sys.stdin.buffer, "stdin")
         return
-    file = Path(path)
-    suffix = file.suffix.lower()
-    readers = {".jsonl": _jsonl, ".ndjson": _jsonl, ".json": _json, ".csv": _csv}
-    if suffix not in readers:
-        raise ConfigError(f"{path}: onbekend bestandstype '{suffix}'; gebruik .json, .jsonl, .csv of -")
+    source = name or path
+    suffix = Path(name or path).suffix.lower()
+    readers = {".jsonl": _jsonl, ".ndjson": _jsonl, ".json": _json}
+    tables = {".csv": read_csv, ".xlsx": read_xlsx}
+    if suffix not in readers and suffix not in tables:
+        raise ConfigError(f"{source}: onbekend bestandstype '{suffix}'; gebruik .csv, .xlsx, .json, .jsonl of -")
+    if kolommen is not None and suffix not in tables:
+        raise ConfigError(f"{source}: --kolommen geldt alleen voor .csv en .xlsx")
     try:
-        with file.open("rb") as stream:
-            yield from readers[suffix](stream, path)
+        if suffix in tables:
+            content = data if data is not None else Path(path).read_bytes()
+            yield from rows_to_meldingen(tables[suffix](content, source, kolommen), source, kolommen)
+        elif data is not None:
+            yield from readers[suffix](io.BytesIO(data), source)
+        else:
+            with Path(path).open("rb") as stream:
+                yield from readers[suffix](stream, source)
     except FileNotFoundError:
-        raise ConfigError(f"{path}: bestand bestaat niet") from None
+        raise ConfigError(f"{source}: bestand bestaat niet") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{source}: is een map, geen bestand") from None
     except OSError as exc:
-        raise ConfigError(f"{path}: kan bestand niet lezen ({exc.strerror})") from None
+        raise ConfigError(f"{source}: kan bestand niet lezen ({exc.strerror})") from None
 
 
 def parse_raw(source: str, line: int | None, raw: Raw) -> schema.Melding | InputError:
     if isinstance(raw, InputError):
         return raw
+    if isinstance(raw, tuple) and raw[0] == "row":  # a spreadsheet row: errors name the user's column
+        _, row, data = raw
+        parsed = parse_melding(data, source, line)
+        return column_error(parsed, row) if isinstance(parsed, InputError) else parsed
     if isinstance(raw, tuple):  # an item of a JSON list: reported by position
         return parse_melding(raw[1], f"{source}[{line}]", None)
     if isinstance(raw, dict):
@@ -300,10 +215,12 @@ def parse_raw(source: str, line: int | None, raw: Raw) -> schema.Melding | Input
     return parse_melding(data, source, line)
 
 
-def read_meldingen(path: str) -> Iterator[Item]:
-    """Yield (line, Melding or InputError) for every melding in `path` ('-' is JSONL on stdin)."""
-    source = "stdin" if path == "-" else path
-    for line, raw in read_raw(path):
+def read_meldingen(path: str, kolommen: "Kolommen | None" = None, data: bytes | None = None,
+                   name: str | None = None) -> Iterator[Item]:
+    """Yield (line, Melding or InputError) for every melding in `path` ('-' is JSONL on stdin),
+    or in `data` (an upload) under the user's file `name`."""
+    source = name or ("stdin" if path == "-" else path)
+    for line, raw in read_raw(path, kolommen, data, name):
         yield line, parse_raw(source, line, raw)
 
 

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import random
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import schema
+
+if TYPE_CHECKING:
+    from .spreadsheet import Kolommen
 
 INCIDENT_WEIGHTS = {
     "partnergeweld": 50, "ex_partnerstalking": 12, "kindermishandeling": 15, "ouderenmishandeling": 4,
@@ -122,3 +125,37 @@ def to_csv(meldingen: list[dict[str, Any]], stream) -> None:
     writer = csv.DictWriter(stream, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
+
+
+def to_querylijst(meldingen: list[dict[str, Any]], mapping: "Kolommen") -> list[dict[str, Any]]:
+    """The meldingen as rows of a police query export described by `mapping` (for samples, tests
+    and benchmarks): the export's headers, its value words, Dutch dates and Ja/Nee."""
+    from datetime import datetime as _dt
+
+    back = {field: {v: k for k, v in table.items()} for field, table in mapping.waarden.items()}
+    rows = []
+    for m in meldingen:
+        flat: dict[str, Any] = {}
+        for key, value in m.items():
+            if isinstance(value, dict):
+                flat.update({f"{key}.{k}": v for k, v in value.items()})
+            else:
+                flat[key] = value
+        row: dict[str, Any] = {}
+        for header, target in mapping.kolommen.items():
+            value = flat.get(target)
+            words = back.get(target, {})
+            if value is None:
+                row[header] = None
+            elif target == "ontvangen_op":
+                row[header] = _dt.fromisoformat(value).astimezone(schema.AMSTERDAM).replace(tzinfo=None, second=0)  # exports show minutes
+            elif isinstance(value, bool):
+                row[header] = "Ja" if value else "Nee"
+            elif isinstance(value, list):
+                row[header] = ", ".join(words.get(v, v) for v in value)
+            else:
+                row[header] = words.get(value, value)
+        for header in mapping.negeer:
+            row[header] = "n.v.t."
+        rows.append(row)
+    return rows

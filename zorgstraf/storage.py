@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sqlalchemy import Boolean, Date, DateTime, Integer, String, Text, create_engine, delete, event, func, select
 from sqlalchemy.pool import NullPool
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
 from . import schema
 from .settings import Settings

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from datetime import date
 from pathlib import Path
 
@@ -14,30 +13,41 @@ from sklearn.model_selection import train_test_split
 
 from . import schema
 from .errors import ConfigError, InputError
-from .io import csv_row_to_melding, parse_melding
+from .io import parse_melding
+from .spreadsheet import read_csv, read_xlsx, row_to_melding
 from .score import FEATURE_NAMES, LABEL, MODEL_NAME, TRUE_LOG_ODDS, PointsScorecard, feature_matrix, save, synthetic_training_set
 
 
 def read_labelled_csv(path: str, label: str, on_error) -> tuple[list[schema.Melding], np.ndarray]:
+    """Labelled meldingen from a CSV (or .xlsx) read like any melding file, plus a 0/1 label column."""
     meldingen, labels = [], []
     try:
-        with open(path, encoding="utf-8-sig", newline="") as stream:
-            reader = csv.DictReader(stream)
-            if label not in (reader.fieldnames or []):
-                raise ConfigError(f"{path}: kolom '{label}' ontbreekt")
-            for row in reader:
-                raw = row.pop(label, "").strip().lower()
-                if raw not in ("0", "1", "true", "false", "ja", "nee"):
-                    on_error(InputError(path, reader.line_num, label, f"label moet 0 of 1 zijn, niet '{raw}'"))
-                    continue
-                item = parse_melding(csv_row_to_melding(row), path, reader.line_num)
-                if isinstance(item, InputError):
-                    on_error(item)
-                    continue
-                meldingen.append(item)
-                labels.append(1 if raw in ("1", "true", "ja") else 0)
+        data = Path(path).read_bytes()
     except FileNotFoundError:
         raise ConfigError(f"{path}: bestand bestaat niet") from None
+    reader = read_xlsx if path.lower().endswith(".xlsx") else read_csv
+    if reader is read_csv and label not in data.split(b"\n", 1)[0].decode("utf-8", "replace"):
+        raise ConfigError(f"{path}: kolom '{label}' ontbreekt")
+    seen_label = False
+    for number, row in reader(data, path, None, (label,)):
+        if isinstance(row, InputError):
+            on_error(row)
+            continue
+        if label not in row.cells:
+            raise ConfigError(f"{path}: kolom '{label}' ontbreekt")
+        seen_label = True
+        raw = str(row.cells.pop(label) or "").strip().lower()
+        if raw not in ("0", "1", "true", "false", "ja", "nee"):
+            on_error(InputError(path, number, label, f"label moet 0 of 1 zijn, niet '{raw}'"))
+            continue
+        item = parse_melding(row_to_melding(row, None), path, number)
+        if isinstance(item, InputError):
+            on_error(item)
+            continue
+        meldingen.append(item)
+        labels.append(1 if raw in ("1", "true", "ja") else 0)
+    if not seen_label:
+        raise ConfigError(f"{path}: kolom '{label}' ontbreekt (of het bestand is leeg)")
     if len(set(labels)) < 2:
         raise ConfigError(f"{path}: het label '{label}' heeft beide uitkomsten (0 en 1) nodig")
     return meldingen, np.array(labels)

@@ -1,0 +1,370 @@
+"""Meldingen from a spreadsheet as the police export it: CSV (comma or semicolon, UTF-8 with or
+without BOM, or Windows-1252) and Excel `.xlsx`, with the project's own column names or a region's
+export headers mapped by a `--kolommen` file.
+
+- The delimiter is sniffed (`csv.Sniffer`), the encoding decided per file: a BOM means UTF-8;
+  otherwise UTF-8 unless most lines with other than ASCII are not UTF-8, in which case
+  `charset-normalizer` is asked and a Windows code page is read as Windows-1252. A line that fits
+  neither is named on its own and skipped.
+- Dutch dates (`25-11-2026 14:30`, `9-2-2026 21:38`, Excel date cells) and times without an offset
+  are Europe/Amsterdam time.
+- Yes/no as Dutch Excel writes it (WAAR/ONWAAR, ja/nee, j/n), lists separated by `|` or `,`.
+- Errors name the user's file, the line (or Excel row), the column as the user knows it, and the
+  reason, in Dutch.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from . import schema, yamlfile
+from .errors import ConfigError, InputError
+from .fields import CATALOGUE
+
+TRUE = {"true", "1", "ja", "j", "yes", "waar", "x"}
+FALSE = {"false", "0", "nee", "n", "no", "onwaar"}
+DUTCH_FORMATS = ("%d-%m-%Y %H:%M", "%d-%m-%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%d-%m-%Y", "%d/%m/%Y",
+                 "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S")
+# Fields a column may fill: every input field of the melding, plus its id, time and free text.
+TARGETS = ["melding_id", "ontvangen_op", "toelichting"] + [n for n, s in CATALOGUE.items()
+                                                         if not s.output and not n.startswith(("ontvangen.", "score."))
+                                                         and s.kind != "object"]
+PACKAGED = Path(__file__).parent / "kolommen"
+
+
+# --- the mapping file ------------------------------------------------------------------------------
+
+
+class Kolommen(BaseModel):
+    """A `--kolommen` file: which export header fills which melding field, and how values translate."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    naam: str
+    bron: str = ""
+    kolommen: dict[str, str]  # export header -> melding field (dotted), e.g. "Datum/tijd melding": ontvangen_op
+    negeer: list[str] = Field(default_factory=list)  # export columns deliberately not read
+    waarden: dict[str, dict[str, str | bool | int]] = Field(default_factory=dict)  # field -> {export value -> value}
+
+    def field_for(self, header: str) -> str | None:
+        return self._by_header.get(_norm(header))
+
+    def model_post_init(self, _: Any) -> None:
+        self._by_header = {_norm(h): f for h, f in self.kolommen.items()}
+        self._ignored = {_norm(h) for h in self.negeer}
+        self._values = {f: {_norm(k): v for k, v in m.items()} for f, m in self.waarden.items()}
+
+    def ignored(self, header: str) -> bool:
+        return _norm(header) in self._ignored
+
+    def translate(self, target: str, raw: str) -> Any:
+        table = self._values.get(target)
+        if table is None:
+            return raw
+        return table.get(_norm(raw), raw)
+
+
+def _norm(text: str) -> str:
+    return " ".join(str(text).split()).casefold()
+
+
+def load_kolommen(name_or_path: str) -> Kolommen:
+    """A mapping by path, or by the name of one shipped with zorgstraf (e.g. `bvh_querylijst`)."""
+    path = Path(name_or_path)
+    if not path.is_file():
+        packaged = PACKAGED / f"{name_or_path}.yaml"
+        if not packaged.is_file():
+            shipped = sorted(p.stem for p in PACKAGED.glob("*.yaml"))
+            raise ConfigError(f"--kolommen {name_or_path}: bestand bestaat niet; meegeleverd: {', '.join(shipped)}")
+        path = packaged
+    doc = yamlfile.load(path, str(name_or_path))
+    try:
+        mapping = Kolommen.model_validate(doc.data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise doc.error(tuple(first["loc"]), f"{'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+    for header, target in mapping.kolommen.items():
+        if target not in TARGETS:
+            close = difflib.get_close_matches(target, TARGETS, n=1, cutoff=0.6)
+            hint = f"; bedoelde je '{close[0]}'?" if close else ""
+            raise doc.error(("kolommen", header), f"kolom '{header}': veld '{target}' bestaat niet in een melding{hint}")
+    for target in mapping.waarden:
+        if target not in TARGETS:
+            raise doc.error(("waarden", target), f"waarden: veld '{target}' bestaat niet in een melding")
+    return mapping
+
+
+# --- values ----------------------------------------------------------------------------------------
+
+
+def dutch_datetime(value: Any) -> Any:
+    """An Excel date cell or a Dutch/ISO text without offset -> ISO text in Europe/Amsterdam time.
+    Text with an offset, or text that is no date at all, is left for the schema to judge."""
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, date):
+        moment = datetime.combine(value, time(0))
+    else:
+        text = str(value).strip()
+        moment = None
+        for fmt in DUTCH_FORMATS:
+            try:
+                moment = datetime.strptime(text, fmt)
+                break
+            except ValueError:
+                continue
+        if moment is None:
+            return text
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=schema.AMSTERDAM)
+    return moment.isoformat()
+
+
+def cell_value(target: str, raw: Any) -> Any:
+    """One cell as the melding field `target` expects it."""
+    if target == "ontvangen_op":
+        return dutch_datetime(raw)
+    if isinstance(raw, list):
+        return raw
+    if isinstance(raw, (datetime, date)):
+        raw = raw.isoformat()
+    spec = CATALOGUE.get(target)
+    if spec is None:
+        return raw if isinstance(raw, str) else str(raw)  # melding_id, toelichting
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    if isinstance(raw, int):
+        return raw if spec.kind == "int" else str(raw)
+    value = str(raw).strip()
+    if spec.kind == "list":
+        return [v.strip() for v in value.replace(",", "|").split("|") if v.strip()]
+    if spec.kind == "bool":
+        low = value.casefold()
+        return True if low in TRUE else False if low in FALSE else value  # the schema names what it cannot read
+    if spec.kind == "int":
+        try:
+            return int(value)
+        except ValueError:
+            return value
+    return value
+
+
+@dataclass
+class Row:
+    """One row: its number in the user's file and its cells by header (as the user wrote them)."""
+
+    number: int
+    cells: dict[str, Any]
+    columns: dict[str, str] = field(default_factory=dict)  # melding field -> the user's header
+
+
+def row_to_melding(row: Row, mapping: Kolommen | None) -> dict[str, Any]:
+    """Rebuild the nested melding; empty cells take the default."""
+    data: dict[str, Any] = {}
+    for header, raw in row.cells.items():
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            continue
+        target = mapping.field_for(header) if mapping else header
+        if target is None:
+            continue
+        row.columns[target] = header
+        if mapping:
+            spec = CATALOGUE.get(target)
+            if spec is not None and spec.kind == "list" and isinstance(raw, str):  # translate each item of a list cell
+                raw = [mapping.translate(target, v.strip()) for v in raw.replace(",", "|").split("|") if v.strip()]
+            else:
+                raw = mapping.translate(target, raw.strip() if isinstance(raw, str) else raw)
+        value = cell_value(target, raw)
+        node = data
+        parts = target.split(".")
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        node[parts[-1]] = value
+    return data
+
+
+def check_headers(headers: list[str], mapping: Kolommen | None, source: str, extra: tuple[str, ...] = ()) -> None:
+    """Every column is a melding field, or (with a mapping) mapped or deliberately ignored: nothing
+    is dropped silently, and a police export without --kolommen is one clear line, not an error per row."""
+    if mapping is None:
+        unknown = [h for h in headers if h and h not in TARGETS and h not in extra]
+        if unknown:
+            close = difflib.get_close_matches(unknown[0], TARGETS, n=1, cutoff=0.6)
+            hint = (f"; bedoelde je '{close[0]}'?" if close else
+                    "; is dit een politie-export? Geef dan de kolommenlijst mee, bijvoorbeeld --kolommen bvh_querylijst")
+            raise ConfigError(f"{source}: kolom '{unknown[0]}' is geen veld van een melding{hint}"
+                              + (f" (en nog {len(unknown) - 1} onbekende kolommen)" if len(unknown) > 1 else ""))
+        return
+    for header in headers:
+        if header and mapping.field_for(header) is None and not mapping.ignored(header):
+            close = difflib.get_close_matches(header, list(mapping.kolommen), n=1, cutoff=0.6)
+            hint = f"; bedoelde je '{close[0]}'?" if close else ""
+            raise ConfigError(f"{source}: kolom '{header}' staat niet in de kolommenlijst '{mapping.naam}'{hint} "
+                              "(voeg hem toe onder kolommen of negeer)")
+
+
+# --- CSV -------------------------------------------------------------------------------------------
+
+
+def _encoding(lines: list[bytes]) -> str:
+    if lines and lines[0].startswith(b"\xef\xbb\xbf"):
+        return "utf-8"
+    good = bad = 0
+    sample = bytearray()
+    for line in lines:
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+            good += 1
+        except UnicodeDecodeError:
+            bad += 1
+            if len(sample) < 65536:
+                sample += line
+    if bad <= good or not sample:
+        return "utf-8"  # a few broken lines in a UTF-8 file are named one by one
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(bytes(sample)).best()
+    guessed = (best.encoding if best else "") or ""
+    return "cp1252" if guessed.startswith(("cp125", "windows", "latin", "iso8859", "mac")) or not guessed else guessed
+
+
+class _Lines:
+    """Decoded lines for the csv module, counting what was read (the reader's own count stands
+    still when a row fails). Undecodable bytes stay as surrogates and are named per row."""
+
+    def __init__(self, raw_lines: list[bytes], encoding: str):
+        self.raw = iter(raw_lines)
+        self.encoding = encoding
+        self.count = 0
+
+    def __iter__(self) -> "_Lines":
+        return self
+
+    def __next__(self) -> str:
+        raw = next(self.raw)
+        self.count += 1
+        if self.count == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        return raw.decode(self.encoding, errors="surrogateescape")
+
+
+def _unreadable_column(row: dict) -> str | None:
+    for column, value in row.items():
+        for text in (value if isinstance(value, list) else [value]):
+            if isinstance(text, str):
+                try:
+                    text.encode("utf-8")
+                except UnicodeEncodeError:
+                    return str(column)
+    return None
+
+
+def _delimiter(first_lines: str) -> str:
+    try:
+        return csv.Sniffer().sniff(first_lines, delimiters=",;\t").delimiter
+    except csv.Error:
+        header = first_lines.splitlines()[0] if first_lines else ""
+        return ";" if header.count(";") > header.count(",") else ","
+
+
+def read_csv(data: bytes, source: str, mapping: Kolommen | None, extra: tuple[str, ...] = ()) -> Iterator[tuple[int, Row | InputError]]:
+    raw_lines = data.splitlines(keepends=True)
+    encoding = _encoding(raw_lines)
+    head = b"".join(raw_lines[:20]).decode(encoding, errors="replace").lstrip("\ufeff")
+    lines = _Lines(raw_lines, encoding)
+    reader = csv.reader(lines, delimiter=_delimiter(head))
+    try:
+        headers = [h.strip() for h in next(reader)]
+    except (StopIteration, csv.Error):
+        return
+    check_headers(headers, mapping, source, extra)
+    while True:
+        start = lines.count + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            reason = str(exc)
+            if "field larger than field limit" in reason:
+                reason = f"een cel is te groot (meer dan {csv.field_size_limit():,} tekens)".replace(",", ".")
+            yield lines.count, InputError(source, lines.count, None, f"regel niet te lezen als CSV: {reason}")
+            continue
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) > len(headers):
+            yield start, InputError(source, start, None, f"meer cellen ({len(cells)}) dan kolommen ({len(headers)}); "
+                                    "staat er een scheidingsteken in een cel zonder aanhalingstekens?")
+            continue
+        row = dict(zip(headers, cells))
+        bad = _unreadable_column(row)
+        if bad is not None:
+            yield start, InputError(source, start, None, "tekst in een onbekende tekenset (sla het bestand op als CSV UTF-8)", column=bad)
+            continue
+        yield start, Row(start, row)
+
+
+# --- Excel -----------------------------------------------------------------------------------------
+
+
+def read_xlsx(data: bytes, source: str, mapping: Kolommen | None, extra: tuple[str, ...] = ()) -> Iterator[tuple[int, Row | InputError]]:
+    """The first sheet; the first non-empty row holds the headers. Line numbers are Excel rows."""
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise ConfigError(f"{source}: geen leesbaar Excel-bestand (.xlsx): {type(exc).__name__}") from None
+    sheet = book.worksheets[0]
+    headers: list[str] | None = None
+    for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+        if headers is None:
+            if any(v not in (None, "") for v in values):
+                headers = ["" if v is None else str(v).strip() for v in values]
+                check_headers(headers, mapping, source, extra)
+            continue
+        if all(v in (None, "") for v in values):
+            continue
+        yield number, Row(number, {h: v for h, v in zip(headers, values) if h})
+    book.close()
+
+
+def rows_to_meldingen(rows: Iterable[tuple[int, Row | InputError]], source: str,
+                      mapping: Kolommen | None) -> Iterator[tuple[int, Any]]:
+    """(line, melding dict) or (line, InputError) for every row."""
+    for number, row in rows:
+        if isinstance(row, InputError):
+            yield number, row
+        else:
+            yield number, ("row", row, row_to_melding(row, mapping))
+
+
+SPREADSHEET_DATE_HINT = "verwacht datum en tijd, bijvoorbeeld 25-11-2026 14:30 (Nederlandse tijd)"
+
+
+def column_error(err: InputError, row: Row) -> InputError:
+    """Name the column as the user wrote it beside the melding field it fills; a date is asked for
+    the way a spreadsheet writes it."""
+    if err.field == "ontvangen_op" and err.reason.startswith("verwacht datum en tijd"):
+        err = InputError(err.source, err.line, err.field, SPREADSHEET_DATE_HINT)
+    top = err.field.split(".")[0] if err.field else None
+    for target, header in row.columns.items():
+        if err.field and (target == err.field or target == top or err.field.startswith(target + ".")):
+            if header != target:
+                return InputError(err.source, err.line, err.field, err.reason, column=header)
+    return err
+
