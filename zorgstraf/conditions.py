@@ -261,6 +261,39 @@ def evaluate(node: Any, facts: dict, day: date, params: Callable[[str, date], An
     return _apply(node.op, value, operand, CATALOGUE[node.field].kind == "list")
 
 
+def decisive(node: Any, facts: dict, day: date, params: Callable[[str, date], Any], out: dict | None = None) -> list[str]:
+    """The fields whose tests made a (true) condition true, in the order the rule names them: all
+    of an `alle`, the true branches of an `een_van` or `minstens`, everything under a `niet`.
+    What a reader needs to see of why a rule fired, without the facts it merely looked at."""
+    out = {} if out is None else out
+    if isinstance(node, (All, AnyOf, AtLeast)):
+        for child in node.children:
+            if isinstance(node, All) or evaluate(child, facts, day, params):
+                decisive(child, facts, day, params, out)
+    elif isinstance(node, Not):
+        for name in _fields(node.child):
+            out.setdefault(name, None)
+    elif isinstance(node, Leaf):
+        out.setdefault(node.field, None)
+    return list(out)
+
+
+def _fields(node: Any) -> list[str]:
+    if isinstance(node, (All, AnyOf, AtLeast)):
+        return [f for c in node.children for f in _fields(c)]
+    if isinstance(node, Not):
+        return _fields(node.child)
+    return [node.field] if isinstance(node, Leaf) else []
+
+
+def uses_parameters(node: Any) -> bool:
+    if isinstance(node, (All, AnyOf, AtLeast)):
+        return any(uses_parameters(c) for c in node.children)
+    if isinstance(node, Not):
+        return uses_parameters(node.child)
+    return isinstance(node, (ParamTest, DayRange)) or (isinstance(node, Leaf) and isinstance(node.operand, Param))
+
+
 def _apply(op: str, value: Any, operand: Any, is_list: bool) -> bool:
     """One test; a test on an unknown (None) value is false."""
     if is_list:

@@ -15,7 +15,9 @@ from . import conditions as cond
 from . import schema
 from .fields import OUTPUTS, domain_facts, received_day
 from . import termijnen as deadlines
+from .labels import fact_sentence, reader_source, value_text
 from .ruleset import PLACEHOLDER, LIST_OUTPUTS, Rule, RuleSet
+from .samenvatting import summarise
 
 _ENUM_ORDER = {
     "urgentie": [u.value for u in schema.Urgentie],
@@ -60,21 +62,10 @@ def make_backend(ruleset: RuleSet, kind: str = "durable") -> Backend:
     raise ValueError(f"unknown backend {kind!r}")
 
 
-def _show(value: Any) -> str:
-    if value is None:
-        return "onbekend"
-    if value is True:
-        return "ja"
-    if value is False:
-        return "nee"
-    if isinstance(value, (tuple, list)):
-        return ", ".join(str(v) for v in value) if value else "geen"
-    return str(value)
-
-
 def render(text: str, facts: dict) -> str:
-    """Fill `{veld}` placeholders with the melding's facts (names were checked at load)."""
-    return PLACEHOLDER.sub(lambda m: _show(facts.get(m.group(1))), text)
+    """Fill `{veld}` placeholders with the melding's facts (names were checked at load), in the
+    reader's words: labels from the catalogue, not codes."""
+    return PLACEHOLDER.sub(lambda m: value_text(m.group(1), facts.get(m.group(1))), text)
 
 
 def _plain(value: Any) -> Any:
@@ -116,6 +107,9 @@ class Engine:
             for r in ruleset.rules
         }
         self._enum = {name: {v.value: v for v in enum} for name, enum in OUTPUTS.items()}
+        self._sources = {r.id: reader_source(r.source) for r in ruleset.rules}  # seed document and section
+        self._dated = {r.id for r in ruleset.rules if cond.uses_parameters(r.condition)}
+        self._score_rules = {r.id for r in ruleset.rules if "score.band" in r.fields_used}
 
     def fired_rules(self, meldingen: list[schema.Melding], base_facts: list[dict] | None = None,
                     bands: list[str | None] | None = None) -> list[tuple[dict, list[Rule]]]:
@@ -202,14 +196,17 @@ class Engine:
             hit = self._small_cache[key] = model.model_construct(**values)
         return hit
 
-    def _explain(self, rule: Rule, facts: dict) -> tuple[schema.Uitleg, str | None]:
-        """The rule's uitleg and THV reason for these facts; cached, as they repeat a lot."""
-        key = (rule.id, *map(facts.__getitem__, rule.shown_fields))
+    def _explain(self, rule: Rule, facts: dict, day: date) -> tuple[schema.Uitleg, str | None]:
+        """The rule's uitleg and THV reason for these facts; cached, as they repeat a lot (per day
+        only for rules whose tests read dated parameters)."""
+        key = (rule.id, *map(facts.__getitem__, rule.shown_fields), day if rule.id in self._dated else None)
         hit = self._uitleg_cache.get(key)
         if hit is None:
+            why = cond.decisive(rule.condition, facts, day, self.ruleset.param)
             uitleg = schema.Uitleg(
                 regel=rule.id, titel=rule.title, reden=render(rule.reason, facts),
-                feiten={name: _plain(facts[name]) for name in rule.fields_used}, bron=rule.source,
+                feiten={name: _plain(facts[name]) for name in rule.fields_used}, bron=self._sources[rule.id],
+                waarom=[fact_sentence(name, facts.get(name)) for name in why],
             )
             thv_reason = render(rule.effects.thv.reden, facts) if rule.effects.thv else None
             if len(self._uitleg_cache) > 200_000:  # bounded: distinct fact combinations are few
@@ -219,21 +216,29 @@ class Engine:
 
     def _combine(self, melding: schema.Melding, facts: dict, rules: list[Rule]) -> schema.Advies:
         singles = self._single_values(rules)
-        explained = [self._explain(r, facts) for r in rules]
+        day = received_day(melding)
+        explained = [self._explain(r, facts, day) for r in rules]
         thv = self._decide("thv", singles.get("thv", []))
         thv_reasons = [reason for r, (_, reason) in zip(rules, explained) if reason is not None and r.singles["thv"] == thv]
         afstemming = facts["afstemming"]
         on_agenda = schema.Afstemming.actie_overleg.value in afstemming
         urgentie = self._decide("urgentie", singles.get("urgentie", []))
+        raised_by_score = False
+        if self._score_rules and any(r.id in self._score_rules for r in rules):  # the score is a second opinion: say when it decided
+            without = self._single_values([r for r in rules if r.id not in self._score_rules])
+            raised_by_score = self._decide("urgentie", without.get("urgentie", [])) != urgentie
+        route = self._decide("route", singles.get("route", []))
+        termijnen = self._deadlines(melding, facts, urgentie, on_agenda)
         enum = self._enum
         # Every value below is already valid (enum members from validated rule files), so the
         # Advies is assembled without re-validating it field by field.
         return schema.Advies.model_construct(
             melding_id=melding.melding_id,
             regio=self.label,
+            samenvatting=summarise(urgentie, afstemming, facts["indicatoren"], route, thv, termijnen, day, raised_by_score),
             regelset=self._info,
             urgentie=schema.Urgentie(urgentie),
-            route=schema.Route(self._decide("route", singles.get("route", []))),
+            route=schema.Route(route),
             afstemming=[enum["afstemming"][v] for v in afstemming],
             partners=[enum["partners"][v] for v in facts["partners"]],
             interventies=[enum["interventies"][v] for v in facts["interventies"]],
@@ -247,7 +252,7 @@ class Engine:
             uitleg=[u for u, _ in explained],
             score=None,
             indicatoren=[enum["indicatoren"][v] for v in facts["indicatoren"]],
-            termijnen=self._deadlines(melding, facts, urgentie, on_agenda),
+            termijnen=termijnen,
         )
 
     def _deadlines(self, melding: schema.Melding, facts: dict, urgentie: str, on_agenda: bool) -> schema.Termijnen:

@@ -264,6 +264,8 @@ class Uitleg(BaseModel):
     reden: str
     feiten: dict[str, bool | int | str | list[str] | None]
     bron: str
+    # The facts that made the rule fire (not all it looked at), as Dutch sentences.
+    waarom: list[str] = Field(default_factory=list)
 
 
 class Score(BaseModel):
@@ -283,6 +285,8 @@ class Termijnen(BaseModel):
 class Advies(BaseModel):
     melding_id: str
     regio: str
+    # One plain-Dutch line: urgency, coordination moment, THV, first deadline (CONTRACT.md Additions).
+    samenvatting: str = ""
     regelset: RegelsetInfo
     urgentie: Urgentie
     route: Route
