@@ -22,8 +22,8 @@ def first_deadline(termijnen, urgentie: str, received: date) -> str | None:
         return f"OvJ beslist vóór {short_moment(termijnen.ovj_beslissing_uiterlijk, received)}"
     if termijnen.vt_veiligheidsbeoordeling_uiterlijk:
         if urgentie == "acuut":
-            return "veiligheidsbeoordeling VT direct"
-        return f"veiligheidsbeoordeling VT uiterlijk {short_date(termijnen.vt_veiligheidsbeoordeling_uiterlijk)}"
+            return "VT-veiligheidsbeoordeling direct"
+        return f"VT-veiligheidsbeoordeling uiterlijk {short_date(termijnen.vt_veiligheidsbeoordeling_uiterlijk)}"
     if termijnen.volgend_actie_overleg:
         return f"Actie-overleg {short_date(termijnen.volgend_actie_overleg)}"
     return None
