@@ -48,5 +48,5 @@ def print_table(pairs: list[tuple[schema.Melding, schema.Advies]], stream: TextI
         suffix = f" | regelset {regelset.naam} {regelset.versie} ({regelset.hash[:12]})"
     else:  # a mixed batch: each melding by its own region's variant
         suffix = f" | {len(sets)} regelsets (elke melding volgens de variant van haar regio)" if sets else ""
-    console.print(f"{len(pairs)} meldingen: {summary}" + (f" | {rejected} afgewezen" if rejected else "") + suffix)
-    console.print("Dit is een advies; een professional beslist. Uitleg per regel: --format json (uitleg.waarom), of het dashboard.")
+    console.print(f"{len(pairs)} meldingen: {summary}" + (f" | {rejected} afgewezen" if rejected else "") + suffix, soft_wrap=True)
+    console.print("Dit is een advies; een professional beslist. Uitleg per regel: --format json (uitleg.waarom), of het dashboard.", soft_wrap=True)
