@@ -22,8 +22,10 @@ from zorgstraf import schema
 from zorgstraf.auth import SignInGuard, SignInThrottled
 from zorgstraf.errors import ZorgstrafError
 from zorgstraf.io import read_meldingen, validation_error
+from zorgstraf.spreadsheet import PACKAGED as KOLOMMEN_DIR, SPREADSHEET_DATE_HINT, dutch_datetime, load_kolommen
 from zorgstraf.overview import diff, load_variant, rule_text, show, variants
 from zorgstraf.escape import md
+from zorgstraf.labels import catalogue, dutch_date, label, labels
 from zorgstraf.settings import get_settings
 from zorgstraf.storage import Store, open_store
 from zorgstraf.triage import Triage, default_rules_dir
@@ -61,37 +63,40 @@ class Inbox:
     complete: bool = True  # False when the store's row limit cut the inbox short
 
     @classmethod
-    def of(cls, entries: list[inbox_mod.Entry], errors: list[str], complete: bool = True) -> Inbox:
+    def of(cls, entries: list[inbox_mod.Entry], errors: list[str], complete: bool = True,
+           handled: frozenset[str] = frozenset()) -> Inbox:
         table = pd.DataFrame({
             "melding": [e.melding_id for e in entries],
-            "ontvangen": [e.ontvangen_op.strftime("%Y-%m-%d %H:%M") for e in entries],
-            "regio": [e.regio for e in entries],
-            "urgentie": [e.urgentie for e in entries],
-            "afstemming": [", ".join(e.afstemming) for e in entries],
-            "route": [e.route for e in entries],
-            "thv": [e.thv for e in entries],
+            "ontvangen": [schema.dutch_time(e.ontvangen_op).strftime("%d-%m-%Y %H:%M") for e in entries],
+            "urgentie": [label("urgentie", e.urgentie) for e in entries],
+            "advies": [e.samenvatting.split(": ", 1)[-1] for e in entries],
+            "eerste termijn": [e.eerste_termijn for e in entries],
+            "regio": [label("regio", e.regio) for e in entries],
+            "afgehandeld": [e.melding_id in handled for e in entries],
             "kinderen": [e.kinderen for e in entries],
+            "_urgentie": [e.urgentie for e in entries],
+            "_afstemming": [e.afstemming for e in entries],
         })
         return cls(entries, table, errors, complete)
 
 
 # Resources, not data: a 5,000-row inbox is built once and shared read-only, never copied per rerun.
+# Uploads are read from memory: no melding touches the disk unless the reader stores its advies.
 @st.cache_resource(max_entries=4, show_spinner="Meldingen beoordelen…")
-def triage_file(content: bytes, suffix: str, regio: str | None) -> tuple[list[tuple[schema.Melding, schema.Advies]], list[str]]:
-    """Triage an uploaded or sample file; bad lines are reported, never fatal."""
-    with tempfile.NamedTemporaryFile(suffix=suffix, delete=False) as f:
-        f.write(content)
+def triage_file(content: bytes, name: str, regio: str | None, kolommen: str | None = None) -> tuple[list[tuple[schema.Melding, schema.Advies]], list[str]]:
+    """Triage an uploaded or sample file; bad lines are reported (by the user's file name), never fatal."""
     errors: list[str] = []
     try:
-        pairs = list(runner(regio, False).stream(read_meldingen(f.name), lambda e: errors.append(str(e))))
-    finally:
-        Path(f.name).unlink(missing_ok=True)
+        mapping = load_kolommen(kolommen) if kolommen else None
+        pairs = list(runner(regio, False).stream(read_meldingen(name, mapping, data=content, name=name), lambda e: errors.append(str(e))))
+    except ZorgstrafError as exc:
+        return [], [str(exc)]
     return pairs, errors
 
 
 @st.cache_resource(max_entries=4)
-def file_inbox(content: bytes, suffix: str) -> Inbox:
-    pairs, errors = triage_file(content, suffix, None)
+def file_inbox(content: bytes, name: str, kolommen: str | None = None) -> Inbox:
+    pairs, errors = triage_file(content, name, None, kolommen)
     return Inbox.of(inbox_mod.from_triage(pairs), errors)
 
 
@@ -115,9 +120,13 @@ def store_for(database_url: str) -> Store:
 
 @st.cache_resource(max_entries=4, ttl=30, show_spinner="Opgeslagen adviezen lezen…")
 def stored_inbox(database_url: str, since: date, max_rows: int) -> Inbox:
-    """The newest stored advies per melding received since `since` (as the API stored it)."""
-    received = store_for(database_url).received_since(datetime.combine(since, time.min, DUTCH_TIME), limit=max_rows)
-    return Inbox.of(inbox_mod.from_records(received.records), [], received.complete)
+    """The newest stored advies per melding received since `since` (as the API stored it), with
+    which of them have a recorded decision (handled)."""
+    store = store_for(database_url)
+    received = store.received_since(datetime.combine(since, time.min, DUTCH_TIME), limit=max_rows)
+    entries = inbox_mod.from_records(received.records)
+    handled = frozenset(store.besluiten([e.melding_id for e in entries]))
+    return Inbox.of(entries, [], received.complete, handled)
 
 
 def plain(value) -> str:
@@ -180,43 +189,82 @@ def sign_in() -> set[str]:
 
 
 def show_advies(advies: dict) -> None:
+    """The advies as a reader takes it in: the one line first, then who and what in words, the
+    deadlines in Dutch time, and per rule its reason with the facts that made it fire. No codes."""
     urgentie = advies["urgentie"]
-    cols = st.columns(4)
-    cols[0].markdown(f"**Urgentie**  \n:{URGENTIE_KLEUR[urgentie]}-badge[{urgentie}]")
-    cols[1].markdown(f"**Route**  \n:violet-badge[{advies['route']}]")
-    cols[2].markdown(f"**Tijdelijk huisverbod**  \n:gray-badge[{advies['thv']['beoordeling'].replace('_', ' ')}]")
-    cols[3].markdown(f"**Regelset**  \n{advies['regelset']['naam']} {advies['regelset']['versie']} `{advies['regelset']['hash'][:10]}`")
-    st.markdown("**Afstemming**")
-    badges(advies["afstemming"], "blue")
-    st.markdown("**Partners**")
-    badges(advies["partners"], "green")
-    st.markdown("**Interventies om te overwegen**")
-    badges(advies["interventies"], "orange")
-    if advies["actie_overleg"]["agenderen"]:
-        st.info(f"Op de agenda van het Actie-overleg, prioriteit {advies['actie_overleg']['prioriteit']}.")
+    st.markdown(f"### :{URGENTIE_KLEUR[urgentie]}[{advies.get('samenvatting') or label('urgentie', urgentie)}]")
+    cols = st.columns(3)
+    cols[0].markdown(f"**Urgentie**  \n:{URGENTIE_KLEUR[urgentie]}-badge[{label('urgentie', urgentie)}]")
+    cols[1].markdown(f"**Route**  \n:violet-badge[{label('route', advies['route'])}]")
+    cols[2].markdown(f"**Tijdelijk huisverbod**  \n:gray-badge[{label('thv', advies['thv']['beoordeling'])}]")
     termijnen = {k: v for k, v in (advies.get("termijnen") or {}).items() if v}
     if termijnen:
-        st.markdown("**Termijnen**  \n" + "  \n".join(f"- {k.replace('_', ' ')}: {v}" for k, v in termijnen.items()))
-    with st.expander("Tijdelijk huisverbod: waarom", expanded=False):
-        for reden in advies["thv"]["redenen"] or ["Geen regel over het huisverbod vuurde."]:
-            st.write(reden)
-    fase = advies["fase"]
-    with st.expander(f"Fase: {fase.replace('_', ' ')} — helpende vragen"):
-        for q in agenda_mod.guidance()["fasen"][fase]:
-            st.write(f"- {q}")
+        st.markdown("**Termijnen** (Nederlandse tijd)  \n" + "  \n".join(f"- {catalogue().termijnen.get(k, k)}: {deadline_text(v)}"
+                                                                          for k, v in termijnen.items()))
+    st.markdown("**Afstemming**")
+    badges(labels("afstemming", advies["afstemming"]), "blue")
+    st.markdown("**Partners**")
+    badges(labels("partners", advies["partners"]), "green")
+    st.markdown("**Interventies om te overwegen**")
+    badges(labels("interventies", advies["interventies"]), "orange")
+    if advies["actie_overleg"]["agenderen"]:
+        st.info(f"Op de agenda van het Actie-overleg, prioriteit {advies['actie_overleg']['prioriteit']}.")
+    if advies["thv"]["redenen"]:
+        st.markdown("**Tijdelijk huisverbod: waarom**  \n" + "  \n".join(f"- {r}" for r in advies["thv"]["redenen"]))
     if advies.get("score"):
         score = advies["score"]
-        st.markdown(f"**Risicoscore (tweede mening, nooit het besluit):** {score['punten']} punten, band *{score['band']}*")
+        st.markdown(f"**Risicoscore (tweede mening, nooit het besluit):** {score['punten']} punten, band *{label('score_band', score['band'])}*")
         if score["bijdragen"]:
-            st.bar_chart(pd.Series(score["bijdragen"], name="punten"), horizontal=True)
-        st.caption("Punten per factor, bij elkaar opgeteld. Zie models/scorecard.md: illustratief model.")
-    st.markdown(f"**Waarom — {len(advies['uitleg'])} regels vuurden**")
+            st.bar_chart(pd.Series({label("score_factor", k): v for k, v in score["bijdragen"].items()}, name="punten"), horizontal=True)
+        st.caption("Punten per factor, bij elkaar opgeteld. Een illustratief model op synthetische gegevens.")
+    st.markdown(f"**Waarom: {len(advies['uitleg'])} regels**")
     for u in advies["uitleg"]:
-        with st.expander(f"{u['regel']} — {u['titel']}"):
-            st.write(u["reden"])
-            st.caption(f"Bron: {u['bron']}")
-            st.json(u["feiten"], expanded=False)
-    st.caption("Dit is een advies; een professional beslist.")
+        with st.container(border=True):
+            st.markdown(f"**{u['titel']}**  \n{u['reden']}")
+            if u.get("waarom"):
+                st.markdown("  \n".join(f"- {w}" for w in u["waarom"]))
+            st.caption(f"Bron: {u['bron']}  ·  regel {u['regel']}")
+    fase = advies["fase"]
+    with st.expander(f"Fase: {label('fase', fase)} — helpende vragen"):
+        for q in agenda_mod.guidance()["fasen"][fase]:
+            st.write(f"- {q}")
+    st.caption(f"Regelset {advies['regelset']['naam']} {advies['regelset']['versie']} · {advies['regelset']['hash'][:10]}. "
+               "Dit is een advies; een professional beslist.")
+
+
+def deadline_text(value: str) -> str:
+    """An ISO deadline in words: `woensdag 25 november 2026 18:00` (Dutch time)."""
+    if "T" in value:
+        moment = schema.dutch_time(datetime.fromisoformat(value))
+        return f"{dutch_date(moment.date())} {moment:%H:%M}"
+    return dutch_date(value)
+
+
+def besluit_form(melding_id: str, advies: dict) -> None:
+    """The reader's own decision, stored beside the advies (which stays as it was given)."""
+    store = store_for(get_settings().database_url)
+    earlier = store.besluiten([melding_id]).get(melding_id, [])
+    st.markdown("#### Uw besluit")
+    for b in earlier:
+        st.success(f"{b.genomen_op:%d-%m-%Y %H:%M}: {inbox_mod.besluit_text(b)}" + (f" — {b.waarom}" if b.waarom else ""))
+    with st.form(f"besluit_{melding_id}", clear_on_submit=True):
+        keuze = st.radio("Het besluit", ["volgt het advies", "wijkt af van het advies"], horizontal=True)
+        urgentie = st.selectbox("Besloten urgentie (bij afwijken)", ["—", *[u.value for u in schema.Urgentie]],
+                                format_func=lambda u: u if u == "—" else label("urgentie", u))
+        wat = st.text_input("Wat is er besloten")
+        waarom = st.text_area("Waarom (verplicht bij afwijken)", height=80)
+        if st.form_submit_button("Besluit vastleggen"):
+            try:
+                given = schema.BesluitIn(volgt_advies=keuze == "volgt het advies", wat=wat, waarom=waarom,
+                                         urgentie=None if urgentie == "—" else urgentie)
+            except ValidationError as exc:
+                st.error(f"Niet vastgelegd: {str(validation_error('besluit', None, exc)).removeprefix('besluit: ')}")
+                return
+            if store.add_besluit(melding_id, given, st.session_state["sleutel_id"]) is None:
+                st.error("Niet vastgelegd: dit advies is niet opgeslagen. Bewaar eerst het advies (Triage of --opslaan).")
+                return
+            stored_inbox.clear()
+            st.rerun()
 
 
 # --- pages ---------------------------------------------------------------------------------------
@@ -235,10 +283,11 @@ def page_triage() -> None:
         st.subheader("Incident")
         c1, c2 = st.columns(2)
         melding_id = c1.text_input("Melding-id", "M-001")
-        seed_default("triage_ontvangen", datetime.now(schema.AMSTERDAM).replace(microsecond=0).isoformat())  # Dutch time, not the server's
-        ontvangen = c2.text_input("Ontvangen op (ISO 8601)", key="triage_ontvangen")
-        regio = c1.selectbox("Regio", ["landelijk"] + [r.value for r in schema.Regio])
-        incidentsoort = c2.multiselect("Incidentsoort", [i.value for i in schema.Incidentsoort], default=["partnergeweld"], placeholder="Kies…")
+        seed_default("triage_ontvangen", f"{datetime.now(schema.AMSTERDAM):%d-%m-%Y %H:%M}")  # Dutch time, not the server's
+        ontvangen = c2.text_input("Ontvangen op (dd-mm-jjjj uu:mm)", key="triage_ontvangen")
+        regio = c1.selectbox("Regio", ["landelijk"] + [r.value for r in schema.Regio], format_func=lambda r: label("regio", r))
+        incidentsoort = c2.multiselect("Incidentsoort", [i.value for i in schema.Incidentsoort], default=["partnergeweld"],
+                                       format_func=lambda i: label("incidentsoort", i), placeholder="Kies…")
         acuut = c1.checkbox("Acuut gevaar")
         hg_label = c2.checkbox("HG-label")
         sash = c1.selectbox("SASH", ["onbekend", "laag", "midden", "hoog"])
@@ -246,7 +295,7 @@ def page_triage() -> None:
         km = c1.checkbox("Vermoeden strafbare kindermishandeling")
         eerder_ao = c2.checkbox("Eerder besproken in het Actie-overleg")
         hulp = c1.checkbox("Lopende hulpverlening")
-        bron = c1.selectbox("Bron van de melding", [b.value for b in schema.Bron])
+        bron = c1.selectbox("Bron van de melding", [b.value for b in schema.Bron], format_func=lambda b: label("bron", b))
         eerdere_vt = c2.number_input("Eerdere VT-meldingen", 0, 50, 0)
         st.subheader("Verdachte")
         c1, c2 = st.columns(2)
@@ -254,7 +303,7 @@ def page_triage() -> None:
         v = {
             "aangehouden": c2.checkbox("Aangehouden"), "minderjarig": c1.checkbox("Minderjarig"),
             "woont_met_slachtoffer": c2.checkbox("Woont bij slachtoffer"),
-            "wapen": c1.selectbox("Wapen", ["geen", "dreiging", "gebruikt"]),
+            "wapen": c1.selectbox("Wapen", ["geen", "dreiging", "gebruikt"], format_func=lambda w: label("wapen", w)),
             "letsel": c2.selectbox("Letsel", ["geen", "licht", "ernstig"]),
             "doodsbedreiging": c1.checkbox("Doodsbedreiging"), "verwurging": c2.checkbox("Verwurging"),
             "eerdere_incidenten_12m": c1.number_input("Eerdere incidenten (12 mnd)", 0, 50, 0),
@@ -275,9 +324,16 @@ def page_triage() -> None:
         submitted = st.form_submit_button("Advies", type="primary")
     with right:
         if not submitted:
-            st.info("Vul de melding in en kies **Advies**.")
+            last = st.session_state.get("laatste_advies")
+            if last is None:
+                st.info("Vul de melding in en kies **Advies**.")
+                return
+            st.subheader(f"Advies voor {last['melding_id']}")
+            show_advies(last)
+            if st.session_state.get("laatste_bewaard"):
+                besluit_form(last["melding_id"], last)
             return
-        data = {"melding_id": melding_id, "ontvangen_op": ontvangen, "bron": bron, "eerdere_vt_meldingen": int(eerdere_vt),
+        data = {"melding_id": melding_id, "ontvangen_op": dutch_datetime(ontvangen), "bron": bron, "eerdere_vt_meldingen": int(eerdere_vt),
                 "incidentsoort": incidentsoort, "acuut_gevaar": acuut,
                 "hg_label": hg_label, "sash": None if sash == "onbekend" else sash,
                 "veiligheidsschaal": None if schaal == "onbekend" else int(schaal), "vermoeden_strafbare_km": km,
@@ -289,7 +345,9 @@ def page_triage() -> None:
             triage = runner(None if regio == "landelijk" else regio, score)
             advies, = triage.evaluate([melding])
         except ValidationError as exc:
-            st.error(f"De melding past niet: {validation_error('formulier', None, exc)}")
+            err = validation_error("formulier", None, exc)
+            reason = SPREADSHEET_DATE_HINT if err.field == "ontvangen_op" else err.reason
+            st.error(f"De melding past niet: veld '{err.field}': {reason}" if err.field else f"De melding past niet: {reason}")
             return
         except ZorgstrafError as exc:
             st.error(f"De melding past niet: {exc}")
@@ -297,22 +355,34 @@ def page_triage() -> None:
         st.subheader(f"Advies voor {melding.melding_id}")
         if bewaren:
             store_for(get_settings().database_url).save(melding, advies, st.session_state["sleutel_id"], triage.model_hash)
+            stored_inbox.clear()
             st.caption("Bewaard in het auditspoor, met de hash van regelset en invoer.")
-        show_advies(advies.model_dump(mode="json"))
+        shown = advies.model_dump(mode="json")
+        st.session_state["laatste_advies"], st.session_state["laatste_bewaard"] = shown, bewaren
+        show_advies(shown)
+        if bewaren:
+            besluit_form(melding.melding_id, shown)
 
 
 def page_inbox() -> None:
-    st.header("Inbox: de meldingen van vandaag, meest urgent eerst")
-    source = st.radio("Meldingen uit", ["bestand", "opgeslagen adviezen"], horizontal=True, key="inbox_bron")
-    if source == "bestand":
-        upload = st.file_uploader("Meldingen (CSV of JSONL)", type=["csv", "jsonl", "json"])
+    st.header("Inbox: meest urgent eerst")
+    source = st.radio("Meldingen uit", ["opgeslagen adviezen", "querylijst of bestand"], horizontal=True, key="inbox_bron")
+    if source == "querylijst of bestand":
+        c1, c2 = st.columns([3, 2])
+        upload = c1.file_uploader("Querylijst van de politie (Excel of CSV), of meldingen (JSON/JSONL)",
+                                  type=["xlsx", "csv", "jsonl", "json"], key="inbox_upload")
+        shipped = sorted(p.stem for p in KOLOMMEN_DIR.glob("*.yaml"))
+        kolommen = c2.selectbox("Kolommen", ["eigen formaat (veldnamen)", *shipped], index=1 if shipped else 0,
+                                help="Welke kolomkoppen de export gebruikt. Een eigen lijst: zorgstraf triage --kolommen.")
+        mapping = None if kolommen.startswith("eigen") else kolommen
         if upload:
-            inbox = file_inbox(upload.getvalue(), Path(upload.name).suffix)
+            suffix = Path(upload.name).suffix.lower()
+            inbox = file_inbox(upload.getvalue(), upload.name, mapping if suffix in (".csv", ".xlsx") else None)
         else:
-            st.caption(f"Voorbeeldbestand: {SAMPLES.name} (synthetisch).")
-            inbox = file_inbox(SAMPLES.read_bytes(), ".jsonl")
+            st.caption(f"Nog geen bestand: voorbeeld {SAMPLES.name} (synthetisch).")
+            inbox = file_inbox(SAMPLES.read_bytes(), SAMPLES.name)
     else:
-        seed_default("inbox_vanaf", date.today() - timedelta(days=1))
+        seed_default("inbox_vanaf", datetime.now(DUTCH_TIME).date())  # vandaag, in Nederland
         since = st.date_input("Ontvangen vanaf", key="inbox_vanaf", format="DD-MM-YYYY")
         settings = get_settings()
         inbox = stored_inbox(settings.database_url, since, settings.inbox_max_rows)
@@ -325,26 +395,42 @@ def page_inbox() -> None:
         st.warning(f"… en nog {len(inbox.errors) - 20} afgewezen regels.")
     table = inbox.table
     c1, c2, c3, c4, c5 = st.columns([2, 2, 2, 2, 2])
-    regio = c1.multiselect("Regio", sorted(table["regio"].unique()), placeholder="alle")
-    urgentie = c2.multiselect("Urgentie", ["acuut", "hoog", "midden", "laag"], placeholder="alle")
-    afstemming = c3.multiselect("Afstemming", [a.value for a in schema.Afstemming], placeholder="alle")
+    urgentie = c1.multiselect("Urgentie", [u.value for u in reversed(schema.Urgentie)], format_func=lambda u: label("urgentie", u), placeholder="alle")
+    afstemming = c2.multiselect("Afstemming", [a.value for a in schema.Afstemming], format_func=lambda a: label("afstemming", a), placeholder="alle")
+    status = c3.selectbox("Status", ["nog te doen", "afgehandeld", "alle"])
     kinderen = c4.selectbox("Kinderen", ["alle", "met kinderen", "zonder kinderen"])
     zoek = c5.text_input("Melding-id bevat")
     mask = pd.Series(True, index=table.index)
-    if regio:
-        mask &= table["regio"].isin(regio)
     if urgentie:
-        mask &= table["urgentie"].isin(urgentie)
+        mask &= table["_urgentie"].isin(urgentie)
     if afstemming:
-        mask &= table["afstemming"].str.split(", ").map(lambda xs: not set(xs).isdisjoint(afstemming))
+        mask &= table["_afstemming"].map(lambda xs: not set(xs).isdisjoint(afstemming))
+    if status != "alle":
+        mask &= table["afgehandeld"] == (status == "afgehandeld")
     if kinderen != "alle":
         mask &= table["kinderen"] == (kinderen == "met kinderen")
     if zoek.strip():
         mask &= table["melding"].str.contains(zoek.strip(), case=False, regex=False)
     view = table[mask]
-    st.caption(f"{len(view)} van {len(table)} meldingen. Kies een rij voor de uitleg.")
-    event = st.dataframe(view, hide_index=True, width="stretch", height=360,
-                         on_select="rerun", selection_mode="single-row", key="inbox_tabel")
+    left, right = st.columns([4, 1])
+    left.caption(f"{len(view)} van {len(table)} meldingen. Kies een rij voor de uitleg en uw besluit.")
+    shown = [inbox.entries[i] for i in view.index]
+    right.download_button("Exporteren naar Excel", lambda: inbox_export(shown, source == "opgeslagen adviezen"),
+                          file_name=f"inbox-{datetime.now(DUTCH_TIME):%Y%m%d-%H%M}.xlsx",
+                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", disabled=not shown)
+    event = st.dataframe(
+        view.drop(columns=["_urgentie", "_afstemming"]), hide_index=True, width="stretch", height=360,
+        on_select="rerun", selection_mode="single-row", key="inbox_tabel",
+        column_config={
+            "melding": st.column_config.TextColumn("Melding", width=max(90, 8 * max((len(m) for m in view["melding"]), default=8))),
+            "ontvangen": st.column_config.TextColumn("Ontvangen", width=120),
+            "urgentie": st.column_config.TextColumn("Urgentie", width=70),
+            "advies": st.column_config.TextColumn("Advies", width="large"),
+            "eerste termijn": st.column_config.TextColumn("Eerste termijn", width="medium"),
+            "regio": st.column_config.TextColumn("Regio", width="small"),
+            "afgehandeld": st.column_config.CheckboxColumn("Afgehandeld", width="small"),
+            "kinderen": st.column_config.CheckboxColumn("Kinderen", width="small"),
+        })
     if not len(view):
         return
     picked = selected_row(event, len(view))
@@ -352,6 +438,15 @@ def page_inbox() -> None:
     advies = inbox.entries[position].advies()
     st.subheader(f"Uitleg bij {advies['melding_id']}")
     show_advies(advies)
+    if source == "opgeslagen adviezen":
+        besluit_form(advies["melding_id"], advies)
+    else:
+        st.caption("Een besluit leggen we vast bij een opgeslagen advies (Triage met 'bewaren', of zorgstraf triage --opslaan).")
+
+
+def inbox_export(entries: list, stored: bool) -> bytes:
+    besluiten = store_for(get_settings().database_url).besluiten([e.melding_id for e in entries]) if stored else {}
+    return inbox_mod.to_xlsx(entries, besluiten)
 
 
 def page_actie_overleg() -> None:
@@ -372,7 +467,7 @@ def page_actie_overleg() -> None:
     if store is not None:
         result = agenda_mod.build_from_store(store, regio, week, weekday)
     else:
-        pairs, _ = triage_file(SAMPLES.read_bytes(), ".jsonl", regio)
+        pairs, _ = triage_file(SAMPLES.read_bytes(), SAMPLES.name, regio)
         cases = [(m, a) for m, a in pairs if a.actie_overleg.agenderen and a.termijnen.volgend_actie_overleg
                  and start <= date.fromisoformat(a.termijnen.volgend_actie_overleg) <= end]
         result = agenda_mod.build(regio, week, cases, [], weekday)
@@ -440,29 +535,31 @@ def page_beleid() -> None:
     chosen = st.multiselect("Varianten", variants(default_rules_dir()), default=["limburg", "midden_nederland"], placeholder="Kies…")
     if not st.button("Vergelijk", type="primary"):
         return
-    tmp = Path(tempfile.mkdtemp())
-    data = tmp / (upload.name if upload else "meldingen.jsonl")
-    data.write_bytes(upload.getvalue() if upload else SAMPLES.read_bytes())
+    content = upload.getvalue() if upload else SAMPLES.read_bytes()
+    name = upload.name if upload else SAMPLES.name
     names = list(chosen)
-    if overlay:
-        path = tmp / overlay.name
-        path.write_bytes(overlay.getvalue())
-        names.append(str(path))
-    if not names:
+    if not names and not overlay:
         st.warning("Kies minstens één variant.")
         return
     bar = st.progress(0.0, "vergelijken…")
-    total = max(1, sum(1 for _ in data.open()) - (1 if data.suffix == ".csv" else 0))
+    total = max(1, content.count(b"\n") - (1 if name.endswith(".csv") else 0))
     done = [0]
 
     def progress(n):
         done[0] += n
         bar.progress(min(1.0, done[0] / total), f"{done[0]} van {total}")
-    try:
-        report = compare(str(data), names, workers=1, on_progress=progress)
-    except ZorgstrafError as exc:
-        st.error(str(exc))
-        return
+
+    # The meldingen stay in memory; only the edited rule file is written, to a folder removed right after.
+    with tempfile.TemporaryDirectory(prefix="zorgstraf-overlay-") as tmp:
+        if overlay:
+            path = Path(tmp) / overlay.name
+            path.write_bytes(overlay.getvalue())
+            names.append(str(path))
+        try:
+            report = compare(name, names, workers=1, on_progress=progress, data=content)
+        except ZorgstrafError as exc:
+            st.error(str(exc).replace(tmp + "/", ""))  # the user's file name, never a server path
+            return
     bar.empty()
     all_names = [report.base] + report.variants
     short = {n: Path(n).stem for n in all_names}  # an uploaded file shows by its name

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import tempfile
 import time
 from contextlib import asynccontextmanager, suppress
 from datetime import date
@@ -374,6 +373,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             raise HTTPException(404, f"geen advies voor melding {melding_id}")
         return Response(record.advies_json, media_type="application/json")  # exactly as given
 
+    @secured.post("/v1/advies/{melding_id}/besluit", response_model=schema.Besluit, status_code=201, responses=NOT_FOUND)
+    def record_besluit(melding_id: MeldingId, body: schema.BesluitIn, key: Lezer, state: StateDep) -> schema.Besluit:
+        """Het besluit van de professional over dit advies: volgt het of wijkt af (wat en waarom). Het advies blijft zoals gegeven."""
+        besluit = state.store.add_besluit(melding_id, body, key.key_id)
+        if besluit is None:
+            raise HTTPException(404, f"geen advies voor melding {melding_id}")
+        return besluit
+
+    @secured.get("/v1/advies/{melding_id}/besluiten", response_model=list[schema.Besluit], responses=NOT_FOUND)
+    def list_besluiten(melding_id: MeldingId, _: Lezer, state: StateDep) -> list[schema.Besluit]:
+        """De besluiten over deze melding, nieuwste eerst."""
+        if state.store.latest(melding_id) is None:
+            raise HTTPException(404, f"geen advies voor melding {melding_id}")
+        return state.store.besluiten([melding_id]).get(melding_id, [])
+
     @secured.get("/v1/agenda", responses={200: {"content": {"application/json": {}, "text/markdown": {}, "text/html": {}}}})
     def get_agenda(regio: schema.Regio, week: Annotated[str, Query(pattern=r"^\d{4}-W\d{2}$")], key: Voorzitter, state: StateDep,
                    format: Literal["json", "md", "html"] = "json") -> Response:
@@ -418,10 +432,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         for v in body.varianten + [body.basis]:
             if v.endswith((".yaml", ".yml")) or "/" in v:
                 raise HTTPException(422, "varianten zijn regionamen of 'landelijk'")
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / "meldingen.jsonl"
-            path.write_text("".join(json.dumps(m) + "\n" for m in body.meldingen))
-            report = compare(str(path), body.varianten, base=body.basis, rules_dir=state.rules_dir, workers=1)
+        data = "".join(json.dumps(m) + "\n" for m in body.meldingen).encode()  # in memory: nothing touches the disk
+        report = compare("meldingen.jsonl", body.varianten, base=body.basis, rules_dir=state.rules_dir, workers=1, data=data)
         return Response(to_json(report), media_type="application/json")
 
     @secured.get("/v1/regels", response_model=list[RegelsetOut])

@@ -85,14 +85,23 @@ def test_triage_page_explains_the_advies():
     assert "Advies voor M-001" in body and "acuut" in body and "ACUUT" in body and "helpende vragen" in body
 
 
-def test_inbox_lists_meldingen_most_urgent_first_and_explains_one():
+def file_inbox_page() -> AppTest:
     at = goto(signed_in("lees-1"), "Inbox")
+    at.radio(key="inbox_bron").set_value("querylijst of bestand")
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_inbox_lists_meldingen_most_urgent_first_and_explains_one():
+    at = file_inbox_page()
     frame = at.dataframe[0].value
     assert len(frame) == 500 and frame["urgentie"].iloc[0] == "acuut"
-    at.multiselect[1].set_value(["laag"])
+    assert frame["advies"].iloc[0] and frame["eerste termijn"].iloc[0]  # the one line and the first deadline
+    at.multiselect[0].set_value(["laag"])
     at.run()
     assert set(at.dataframe[0].value["urgentie"]) == {"laag"}
-    assert "regels vuurden" in text(at)
+    assert "Waarom:" in text(at) and "Bron:" in text(at)
 
 
 def test_actie_overleg_page_builds_the_agenda():
@@ -162,14 +171,14 @@ def test_inbox_reads_5000_stored_advies_filters_and_finds_one():
     frame = at.dataframe[0].value
     assert len(frame) == 5000 and frame["urgentie"].iloc[0] == "acuut"
     assert list(frame["urgentie"].map(["acuut", "hoog", "midden", "laag"].index)) == sorted(frame["urgentie"].map(["acuut", "hoog", "midden", "laag"].index))
-    at.selectbox[0].set_value("met kinderen")  # kinderen
+    at.selectbox[1].set_value("met kinderen")  # kinderen
     at.run()
     assert at.dataframe[0].value["kinderen"].all()
-    at.selectbox[0].set_value("alle")
+    at.selectbox[1].set_value("alle")
     at.text_input[0].input("I004321")
     at.run()
     assert list(at.dataframe[0].value["melding"]) == ["I004321"]
-    assert "Uitleg bij I004321" in text(at) and "regels vuurden" in text(at)
+    assert "Uitleg bij I004321" in text(at) and "Waarom:" in text(at)
 
 
 def test_an_inbox_cut_short_by_the_row_limit_tells_the_reader(monkeypatch):
@@ -182,11 +191,11 @@ def test_an_inbox_cut_short_by_the_row_limit_tells_the_reader(monkeypatch):
 
 
 def test_inbox_afstemming_filter_matches_whole_values():
-    at = goto(signed_in("lees-1"), "Inbox")
-    at.multiselect[2].set_value(["actie_overleg"])
+    at = file_inbox_page()
+    at.multiselect[1].set_value(["actie_overleg"])
     at.run()
-    shown = at.dataframe[0].value["afstemming"]
-    assert len(shown) and all("actie_overleg" in a.split(", ") for a in shown)
+    shown = at.dataframe[0].value["advies"]
+    assert len(shown) and all("Actie-overleg" in a for a in shown)
 
 
 def test_a_chair_sees_stored_cases_marks_an_agreement_done_and_records_a_new_one():
@@ -247,4 +256,4 @@ def test_a_triaged_form_is_stored_with_the_readers_key_id_and_a_bad_date_is_name
     at.text_input[1].input("gisteren")  # ontvangen op
     next(b for b in at.button if b.label == "Advies").click()
     at.run()
-    assert "veld 'ontvangen_op': verwacht datum en tijd volgens ISO 8601" in at.error[0].value
+    assert "veld 'ontvangen_op': verwacht datum en tijd, bijvoorbeeld 25-11-2026 14:30" in at.error[0].value

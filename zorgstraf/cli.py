@@ -356,6 +356,31 @@ def _open_afspraken(regio: str, before):
         return open_from_store(store, regio, before)
 
 
+@main.command()
+@click.argument("melding_id")
+@click.option("--volgt/--wijkt-af", "volgt", required=True, help="Volgt het besluit het advies, of wijkt het af?")
+@click.option("--wat", required=True, help="Wat er besloten is.")
+@click.option("--waarom", default="", help="Waarom (verplicht bij afwijken).")
+@click.option("--urgentie", type=click.Choice([u.value for u in schema.Urgentie]), help="De urgentie die is besloten, bij afwijken.")
+def besluit(melding_id, volgt, wat, waarom, urgentie):
+    """Leg het besluit van de professional vast naast het opgeslagen advies (dat blijft zoals het was)."""
+    from pydantic import ValidationError
+
+    from .io import validation_error
+    from .labels import label
+
+    try:
+        given = schema.BesluitIn(volgt_advies=volgt, wat=wat, waarom=waarom, urgentie=urgentie)
+    except ValidationError as exc:
+        raise ConfigError(str(validation_error("besluit", None, exc)).removeprefix("besluit: ")) from None
+    with _database() as store:
+        recorded = store.add_besluit(melding_id, given, "cli")
+    if recorded is None:
+        raise ConfigError(f"geen opgeslagen advies voor melding {melding_id} (eerst: zorgstraf triage ... --opslaan)")
+    wijze = "volgt het advies" if recorded.volgt_advies else f"wijkt af van het advies ({label('urgentie', recorded.advies_urgentie)} → {label('urgentie', recorded.urgentie)})" if recorded.urgentie else "wijkt af van het advies"
+    click.echo(f"besluit {recorded.id} vastgelegd voor {melding_id}: {wijze}")
+
+
 RETENTIE_VRAAG_BOVEN = 0.10  # deleting more than this share of the store needs --ja
 
 

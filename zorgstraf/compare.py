@@ -158,7 +158,9 @@ def compare(
     rules_dir: Path | None = None,
     workers: int | None = None,
     on_progress: Callable[[int], None] = lambda n: None,
+    data: bytes | None = None,
 ) -> Report:
+    """`data`: the meldingen in memory (an upload; `input_path` is then only its file name)."""
     from .triage import default_rules_dir
 
     rules_dir = Path(rules_dir or default_rules_dir())
@@ -184,7 +186,7 @@ def compare(
             last = max(last or result.last_day, result.last_day)
         on_progress(result.count + len(result.errors))
 
-    chunks = _chunks(read_raw(input_path), CHUNK)
+    chunks = _chunks(read_raw(input_path, data=data, name=input_path if data is not None else None), CHUNK)
     if workers <= 1:
         _init_worker(str(rules_dir), names)
         for chunk in chunks:

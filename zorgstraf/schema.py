@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, StrictInt
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
 
 
 def storable(text: str) -> str:
@@ -302,3 +302,30 @@ class Advies(BaseModel):
     indicatoren: list[Indicator] = Field(default_factory=list)
     termijnen: Termijnen = Field(default_factory=Termijnen)
 
+
+
+class BesluitIn(_Strict):
+    """The professional's own decision on an advies (DASH/MARAC: judgement may depart from it).
+    Stored beside the advies in the audit trail; the advies itself is never changed."""
+
+    volgt_advies: StrictBool
+    urgentie: Urgentie | None = None  # the urgency decided, when it departs from the advies
+    wat: Annotated[Tekst, Field(min_length=1, max_length=2000)]  # what was decided
+    waarom: Annotated[Tekst, Field(max_length=2000)] = ""  # why; required when departing
+
+    @model_validator(mode="after")
+    def _reason_when_departing(self) -> "BesluitIn":
+        if not self.volgt_advies and not self.waarom.strip():
+            raise ValueError("waarom: wie afwijkt van het advies, zegt waarom")
+        return self
+
+
+class Besluit(BesluitIn):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: int
+    melding_id: str
+    advies_urgentie: Urgentie  # what the advies said, beside what was decided
+    regelset_hash: str
+    key_id: str
+    genomen_op: datetime

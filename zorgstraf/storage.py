@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
-from sqlalchemy import Boolean, Date, DateTime, Integer, String, Text, create_engine, delete, event, func, select
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text, create_engine, delete, event, func, select
 from sqlalchemy.pool import NullPool
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
@@ -58,6 +58,22 @@ class Afspraak(Base):
     aangemaakt_op: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     gedaan_op: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     key_id: Mapped[str] = mapped_column(String(32))
+
+
+class BesluitRecord(Base):
+    """The professional's decision on one stored advies; never overwrites it."""
+
+    __tablename__ = "besluit"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    melding_id: Mapped[str] = mapped_column(String(64), index=True)
+    advies_id: Mapped[int] = mapped_column(Integer, ForeignKey("advies.id", ondelete="CASCADE"), index=True)
+    volgt_advies: Mapped[bool] = mapped_column(Boolean)
+    urgentie: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    wat: Mapped[str] = mapped_column(Text)
+    waarom: Mapped[str] = mapped_column(Text)
+    key_id: Mapped[str] = mapped_column(String(32))
+    genomen_op: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 def input_hash(melding: schema.Melding) -> str:
@@ -207,8 +223,41 @@ class Store:
     def purge(self, days: int) -> int:
         """Retention: delete advies older than `days` days (at least 1). Returns how many were deleted."""
         cutoff = self._retention_cutoff(days)
-        with self.sessions.begin() as session:
+        old = select(AdviesRecord.id).where(AdviesRecord.aangemaakt_op < cutoff)
+        with self.sessions.begin() as session:  # a decision goes with the advies it was about
+            session.execute(delete(BesluitRecord).where(BesluitRecord.advies_id.in_(old)))
             return session.execute(delete(AdviesRecord).where(AdviesRecord.aangemaakt_op < cutoff)).rowcount or 0
+
+    # --- besluiten ---------------------------------------------------------------------------
+
+    def add_besluit(self, melding_id: str, besluit: schema.BesluitIn, key_id: str) -> schema.Besluit | None:
+        """Record the decision beside the newest stored advies of this melding (None: no advies)."""
+        with self.sessions.begin() as session:
+            advies = session.scalars(select(AdviesRecord).where(AdviesRecord.melding_id == melding_id)
+                                     .order_by(AdviesRecord.id.desc()).limit(1)).first()
+            if advies is None:
+                return None
+            record = BesluitRecord(melding_id=melding_id, advies_id=advies.id, volgt_advies=besluit.volgt_advies,
+                                   urgentie=besluit.urgentie.value if besluit.urgentie else None, wat=besluit.wat,
+                                   waarom=besluit.waarom, key_id=key_id, genomen_op=datetime.now(timezone.utc))
+            session.add(record)
+            session.flush()
+            return _besluit(record, advies)
+
+    def besluiten(self, melding_ids: list[str]) -> dict[str, list[schema.Besluit]]:
+        """Decisions per melding, newest first (for the inbox and the casus)."""
+        if not melding_ids:
+            return {}
+        out: dict[str, list[schema.Besluit]] = {}
+        with self.sessions() as session:
+            for start in range(0, len(melding_ids), 500):  # bounded IN lists
+                rows = session.execute(
+                    select(BesluitRecord, AdviesRecord).join(AdviesRecord, BesluitRecord.advies_id == AdviesRecord.id)
+                    .where(BesluitRecord.melding_id.in_(melding_ids[start:start + 500])).order_by(BesluitRecord.id.desc())
+                ).all()
+                for b, a in rows:
+                    out.setdefault(b.melding_id, []).append(_besluit(b, a))
+        return out
 
     # --- afspraken ---------------------------------------------------------------------------
 
@@ -242,6 +291,14 @@ class Store:
                 select(Afspraak).where(Afspraak.regio == regio, Afspraak.gedaan.is_(False), Afspraak.overleg_datum < before)
                 .order_by(Afspraak.melding_id, Afspraak.id)
             ).all())
+
+
+def _besluit(b: BesluitRecord, advies: AdviesRecord) -> schema.Besluit:
+    moment = b.genomen_op if b.genomen_op.tzinfo else b.genomen_op.replace(tzinfo=timezone.utc)  # SQLite drops the zone
+    return schema.Besluit(id=b.id, melding_id=b.melding_id, volgt_advies=b.volgt_advies,
+                          urgentie=schema.Urgentie(b.urgentie) if b.urgentie else None, wat=b.wat, waarom=b.waarom,
+                          advies_urgentie=schema.Urgentie(advies.urgentie), regelset_hash=advies.regelset_hash,
+                          key_id=b.key_id, genomen_op=schema.dutch_time(moment))
 
 
 def record_advies(record: AdviesRecord) -> dict:
