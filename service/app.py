@@ -12,7 +12,6 @@ import logging
 import time
 from contextlib import asynccontextmanager, suppress
 from datetime import date
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Path as PathParam, Query, Request
