@@ -42,7 +42,9 @@ PAGES = {  # page -> role that may see it
     "Regels": "beleid",
 }
 
-st.set_page_config(page_title="zorgstraf", page_icon="⚖️", layout="wide")
+st.set_page_config(page_title="zorgstraf", page_icon="⚖️", layout="wide",
+                   menu_items={"About": "zorgstraf: beslisondersteuning bij de samenloop van zorg en straf. "
+                                        "Adviseert; een professional beslist. Alle gegevens hier zijn synthetisch."})
 
 
 # --- shared resources ----------------------------------------------------------------------------

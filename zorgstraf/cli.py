@@ -13,17 +13,32 @@ from pathlib import Path
 
 import click
 
-from . import schema
+from . import cli_nl, schema
 from .errors import ConfigError, InputError, RuleFileErrors, ZorgstrafError
 from .io import AdviesWriter, count_lines, read_meldingen
 from .triage import Triage, default_rules_dir, most_urgent_first
+
+cli_nl.install()  # before the decorators below run: Click's own words in Dutch
 
 FORMATS = ["table", "json", "jsonl", "csv"]
 PROGRESS_MIN = 2000  # show a progress bar from this many meldingen on, on a terminal
 
 
+class _Command(click.Command):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("options_metavar", "[OPTIES]")
+        super().__init__(*args, **kwargs)
+
+
 class _Group(click.Group):
     """Turns every expected error into one stderr line and the right exit code."""
+
+    command_class = _Command
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("options_metavar", "[OPTIES]")
+        kwargs.setdefault("subcommand_metavar", "OPDRACHT [ARGUMENTEN]...")
+        super().__init__(*args, **kwargs)
 
     def invoke(self, ctx):
         try:
@@ -78,7 +93,7 @@ def _progress(total: int | None, enabled: bool):
 @click.argument("input_path", metavar="INPUT")
 @click.option("--regio", help="Regiovariant voor de hele batch (overschrijft regio in de melding).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), help="Uitvoer; standaard table op een terminal, anders jsonl.")
-@click.option("--output", "-o", "output", help="Schrijf naar dit bestand in plaats van stdout.")
+@click.option("--output", "-o", "output", metavar="BESTAND", help="Schrijf naar dit bestand in plaats van stdout.")
 @click.option("--score", is_flag=True, help="Vul ook de transparante risicoscore (second opinion, nooit het besluit).")
 @click.option("--rules", "rules_dir", type=click.Path(file_okay=False), help="Map met regelbestanden (standaard: rules/).")
 @click.option("--opslaan", is_flag=True, help="Bewaar elk advies in de database (ZORGSTRAF_DATABASE_URL), zoals de API: voor inbox en agenda.")
@@ -153,7 +168,7 @@ def _stored(pairs, model_hash):
             yield melding, advies
 
 
-@main.group()
+@main.group(cls=_Group)
 def rules():
     """Regelbestanden controleren, testen en tonen."""
 
@@ -235,7 +250,7 @@ def rules_show(path, regio, as_diff):
 @click.option("--variant", "variants", multiple=True, required=True, help="Regio of pad naar een (bewerkt) overlaybestand; mag vaker.")
 @click.option("--base", default="landelijk", show_default=True, help="De basis waartegen vergeleken wordt.")
 @click.option("--format", "fmt", type=click.Choice(["table", "md", "json", "csv"]), help="Standaard table op een terminal, anders json.")
-@click.option("--output", "-o", "output", help="Schrijf naar dit bestand.")
+@click.option("--output", "-o", "output", metavar="BESTAND", help="Schrijf naar dit bestand.")
 @click.option("--workers", type=click.IntRange(min=1), help="Aantal processen (standaard: 2).")
 @click.option("--rules", "rules_dir", type=click.Path(file_okay=False), help="Map met regelbestanden (standaard: rules/).")
 def compare(input_path, variants, base, fmt, output, workers, rules_dir):
@@ -269,7 +284,7 @@ def compare(input_path, variants, base, fmt, output, workers, rules_dir):
 @click.option("-n", "count", type=click.IntRange(min=1), default=500, show_default=True)
 @click.option("--seed", type=int, default=2026, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
-@click.option("--output", "-o", "output", help="Bestand (standaard stdout).")
+@click.option("--output", "-o", "output", metavar="BESTAND", help="Bestand (standaard stdout).")
 def samples(count, seed, fmt, output):
     """Genereer synthetische meldingen (geen echte personen)."""
     from .samples import generate, to_csv
@@ -308,7 +323,7 @@ def train(data_path, label, seed, output_dir):
 @click.option("--regio", required=True, help="De regio van het Actie-overleg.")
 @click.option("--week", help="ISO-week JJJJ-Www (standaard: de komende week).")
 @click.option("--format", "fmt", type=click.Choice(["md", "html", "json"]), default="md", show_default=True)
-@click.option("--output", "-o", "output", help="Schrijf naar dit bestand.")
+@click.option("--output", "-o", "output", metavar="BESTAND", help="Schrijf naar dit bestand.")
 def agenda(input_path, regio, week, fmt, output):
     """De agenda van het Actie-overleg voor een regio en week, uit de gegeven meldingen.
     Open afspraken komen uit de database (ZORGSTRAF_DATABASE_URL), als die er is."""
@@ -439,7 +454,7 @@ def dashboard(host, port):
         raise ConfigError(f"{app}: dashboard niet gevonden")
     sys.exit(subprocess.call([sys.executable, "-m", "streamlit", "run", str(app), "--server.address", host,
                               "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
-                              "--client.toolbarMode", "viewer"]))
+                              "--client.toolbarMode", "minimal", "--server.maxUploadSize", "50"]))  # minimal: no "Record screen" or other developer menu
 
 
 @main.command("schema")
@@ -449,6 +464,8 @@ def export_schema(which):
     model = schema.Melding if which == "melding" else schema.Advies
     click.echo(json.dumps(model.model_json_schema(), indent=2, ensure_ascii=False))
 
+
+cli_nl.dutch_metavars(main)
 
 if __name__ == "__main__":  # pragma: no cover
     main()
