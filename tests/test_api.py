@@ -127,7 +127,7 @@ def test_agenda_orders_cases_and_carries_open_agreements_to_the_next_week(client
     assert client.get("/v1/agenda?regio=limburg&week=2026-W13", headers=VOORZITTER).json()["open_afspraken_overig"] == []
     md = client.get("/v1/agenda?regio=limburg&week=2026-W12&format=md", headers=VOORZITTER)
     html = client.get("/v1/agenda?regio=limburg&week=2026-W12&format=html", headers=VOORZITTER)
-    assert md.text.startswith("# Actie-overleg limburg") and "<h1>" in html.text and "A-HOOG-VROEG" in html.text
+    assert md.text.startswith("# Actie-overleg Limburg") and "<h1>" in html.text and "A-HOOG-VROEG" in html.text
     assert client.get("/v1/agenda?regio=limburg&week=12", headers=VOORZITTER).status_code == 422
 
 

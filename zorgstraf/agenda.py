@@ -14,6 +14,7 @@ import yaml
 from . import schema
 from .errors import ConfigError
 from .escape import md
+from .labels import dutch_date, label, labels, reader_source
 from .fields import WEEKDAGEN
 
 QUESTIONS_FILE = Path(__file__).resolve().parent.parent / "rules" / "agenda" / "helpende_vragen.yaml"
@@ -166,14 +167,14 @@ def _md_afspraak(a: OpenAfspraak) -> str:
 
 
 def to_markdown(agenda: Agenda) -> str:
-    out = [f"# Actie-overleg {agenda.regio.replace('_', ' ')} — week {agenda.week}" + (f" ({agenda.datum})" if agenda.datum else ""), "",
+    out = [f"# Actie-overleg {label('regio', agenda.regio)} — week {agenda.week}" + (f" ({dutch_date(agenda.datum)})" if agenda.datum else ""), "",
            "Werkwijze: " + " → ".join(f"{i}. {s}" for i, s in enumerate(agenda.stappen, 1)), "",
            f"{len(agenda.items)} zaken, op volgorde van urgentie, SASH en ontvangst.", ""]
     for n, item in enumerate(agenda.items, 1):
-        out += [f"## {n}. {md(item.melding_id)} — {item.urgentie}" + (f", SASH {item.sash}" if item.sash else ""), "",
+        out += [f"## {n}. {md(item.melding_id)} — {label('urgentie', item.urgentie)}" + (f", SASH {item.sash}" if item.sash else ""), "",
                 f"- **Feiten:** {md('; '.join(item.feiten))}",
-                f"- **Uitnodigen:** {', '.join(p.replace('_', ' ') for p in item.partners)}",
-                f"- **Fase:** {item.fase.replace('_', ' ')}", "- **Helpende vragen:**"]
+                f"- **Uitnodigen:** {', '.join(labels('partners', item.partners))}",
+                f"- **Fase:** {label('fase', item.fase)}", "- **Helpende vragen:**"]
         out += [f"  - {q}" for q in item.helpende_vragen]
         if item.afspraken_open:
             out.append("- **Open afspraken (nagaan of ze zijn uitgevoerd):**")
@@ -181,7 +182,7 @@ def to_markdown(agenda: Agenda) -> str:
         out.append("")
     if agenda.open_afspraken_overig:
         out += ["## Open afspraken uit eerdere weken", ""] + [f"- [ ] {md(a.melding_id)} — {_md_afspraak(a)}" for a in agenda.open_afspraken_overig] + [""]
-    out.append(f"_Bron: {agenda.bron}. Dit is een advies; het Actie-overleg beslist._")
+    out.append(f"_Bron: {md(reader_source(agenda.bron))} Dit is een advies; het Actie-overleg beslist._")
     return "\n".join(out) + "\n"
 
 
@@ -190,17 +191,18 @@ def to_html(agenda: Agenda) -> str:
     parts = [f"<!doctype html><html lang='nl'><head><meta charset='utf-8'><title>Actie-overleg {e(agenda.regio)} {e(agenda.week)}</title>",
              "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto}h2{border-top:1px solid #999;padding-top:.5em}"
              ".acuut,.hoog{color:#b00}@media print{h2{page-break-inside:avoid}}</style></head><body>",
-             f"<h1>Actie-overleg {e(agenda.regio.replace('_', ' '))} — week {e(agenda.week)}{(' (' + e(agenda.datum) + ')') if agenda.datum else ''}</h1>",
+             "<p><b>Vertrouwelijk</b></p>",
+             f"<h1>Actie-overleg {e(label('regio', agenda.regio))} — week {e(agenda.week)}{(' (' + e(dutch_date(agenda.datum)) + ')') if agenda.datum else ''}</h1>",
              "<ol>" + "".join(f"<li>{e(s)}</li>" for s in agenda.stappen) + "</ol>"]
     for n, item in enumerate(agenda.items, 1):
-        parts.append(f"<h2>{n}. {e(item.melding_id)} — <span class='{e(item.urgentie)}'>{e(item.urgentie)}</span>{(', SASH ' + e(item.sash)) if item.sash else ''}</h2>")
-        parts.append(f"<p><b>Feiten:</b> {e('; '.join(item.feiten))}<br><b>Uitnodigen:</b> {e(', '.join(item.partners))}<br><b>Fase:</b> {e(item.fase)}</p>")
+        parts.append(f"<h2>{n}. {e(item.melding_id)} — <span class='{e(item.urgentie)}'>{e(label('urgentie', item.urgentie))}</span>{(', SASH ' + e(item.sash)) if item.sash else ''}</h2>")
+        parts.append(f"<p><b>Feiten:</b> {e('; '.join(item.feiten))}<br><b>Uitnodigen:</b> {e(', '.join(labels('partners', item.partners)))}<br><b>Fase:</b> {e(label('fase', item.fase))}</p>")
         parts.append("<ul>" + "".join(f"<li>{e(q)}</li>" for q in item.helpende_vragen) + "</ul>")
         if item.afspraken_open:
             parts.append("<p><b>Open afspraken:</b></p><ul>" + "".join(f"<li>☐ {e(_afspraak(a))}</li>" for a in item.afspraken_open) + "</ul>")
     if agenda.open_afspraken_overig:
         parts.append("<h2>Open afspraken uit eerdere weken</h2><ul>" + "".join(f"<li>☐ {e(a.melding_id)} — {e(_afspraak(a))}</li>" for a in agenda.open_afspraken_overig) + "</ul>")
-    parts.append(f"<p><small>Bron: {e(agenda.bron)}. Dit is een advies; het Actie-overleg beslist.</small></p></body></html>")
+    parts.append(f"<p><small>Bron: {e(reader_source(agenda.bron))} Dit is een advies; het Actie-overleg beslist.</small></p></body></html>")
     return "\n".join(parts) + "\n"
 
 
