@@ -71,7 +71,9 @@ class Inbox:
             "melding": [e.melding_id for e in entries],
             "ontvangen": [schema.dutch_time(e.ontvangen_op).strftime("%d-%m-%Y %H:%M") for e in entries],
             "urgentie": [label("urgentie", e.urgentie) for e in entries],
-            "advies": [e.samenvatting.split(": ", 1)[-1] for e in entries],
+            # the samenvatting without its head (urgency has a column) and without the deadline (so has that)
+            "advies": [e.samenvatting.split(": ", 1)[-1].replace(f"; {e.eerste_termijn}", "") if e.eerste_termijn
+                       else e.samenvatting.split(": ", 1)[-1] for e in entries],
             "eerste termijn": [e.eerste_termijn for e in entries],
             "regio": [label("regio", e.regio) for e in entries],
             "afgehandeld": [e.melding_id in handled for e in entries],
@@ -379,7 +381,12 @@ def page_inbox() -> None:
         mapping = None if kolommen.startswith("eigen") else kolommen
         if upload:
             suffix = Path(upload.name).suffix.lower()
-            inbox = file_inbox(upload.getvalue(), upload.name, mapping if suffix in (".csv", ".xlsx") else None)
+            used_mapping = mapping if suffix in (".csv", ".xlsx") else None
+            inbox = file_inbox(upload.getvalue(), upload.name, used_mapping)
+            if inbox.entries and st.button("Adviezen bewaren (auditspoor)", help="Daarna kunt u per melding uw besluit vastleggen."):
+                pairs, _ = triage_file(upload.getvalue(), upload.name, None, used_mapping)
+                store_meldingen(pairs)
+                st.success(f"{len(pairs)} adviezen bewaard in het auditspoor.")
         else:
             st.caption(f"Nog geen bestand: voorbeeld {SAMPLES.name} (synthetisch).")
             inbox = file_inbox(SAMPLES.read_bytes(), SAMPLES.name)
@@ -440,10 +447,18 @@ def page_inbox() -> None:
     advies = inbox.entries[position].advies()
     st.subheader(f"Uitleg bij {advies['melding_id']}")
     show_advies(advies)
-    if source == "opgeslagen adviezen":
+    if source == "opgeslagen adviezen" or store_for(get_settings().database_url).latest(advies["melding_id"]) is not None:
         besluit_form(advies["melding_id"], advies)
     else:
-        st.caption("Een besluit leggen we vast bij een opgeslagen advies (Triage met 'bewaren', of zorgstraf triage --opslaan).")
+        st.caption("Een besluit leggen we vast bij een bewaard advies: kies 'Adviezen bewaren (auditspoor)' hierboven.")
+
+
+def store_meldingen(pairs: list) -> None:
+    """Triage and record: each advies into the audit trail with the reader's key id (one transaction each)."""
+    store = store_for(get_settings().database_url)
+    for melding, advies in pairs:
+        store.save(melding, advies, st.session_state["sleutel_id"], None)
+    stored_inbox.clear()
 
 
 def inbox_export(entries: list, stored: bool) -> bytes:

@@ -27,6 +27,7 @@ from zorgstraf import schema
 from zorgstraf.auth import SignInGuard, SignInThrottled
 from zorgstraf.errors import ZorgstrafError
 from zorgstraf.io import dutch_reason, validation_error
+from zorgstraf.labels import codes_markdown
 from zorgstraf.logs import configure as configure_logging
 from zorgstraf.overview import diff, load_variant, show, variants
 from zorgstraf.settings import ApiKey, Settings, get_settings
@@ -285,7 +286,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     # FastAPIOffline serves Swagger UI and ReDoc from the package itself: /docs works without a CDN.
     app = FastAPIOffline(title="zorgstraf", version="0.1.0", lifespan=lifespan, responses=COMMON,
-                         description="Triage bij de samenloop van zorg en straf. Adviseert; een professional beslist.")
+                         description="Triage bij de samenloop van zorg en straf. Adviseert; een professional beslist.\n\n"
+                                     "Aanmelden: `Authorization: Bearer SLEUTEL` (knop *Authorize*). Elk advies heeft een "
+                                     "`samenvatting` in één zin; de codes in het advies betekenen:\n\n" + codes_markdown())
 
     app.add_middleware(LimitsAndLog)
 

@@ -134,3 +134,11 @@ def short_date(day: date | str) -> str:
     if isinstance(day, str):
         day = date.fromisoformat(day[:10])
     return f"{WEEKDAYS[day.weekday()]} {day.day}-{day.month}"
+
+
+def codes_markdown() -> str:
+    """Every code of the advies with its Dutch label, for the API documentation."""
+    lines = ["| lijst | code | betekenis |", "| --- | --- | --- |"]
+    for kind in ("urgentie", "route", "afstemming", "partners", "interventies", "thv", "fase", "indicatoren", "regio"):
+        lines += [f"| {kind} | `{code}` | {text} |" for code, text in catalogue().waarden[kind].items()]
+    return "\n".join(lines)
