@@ -42,9 +42,9 @@ def main() -> None:
 
     from zorgstraf.samples import generate
 
-    # Received yesterday, Dutch time: all inside the inbox's default window ("since yesterday").
-    yesterday = datetime.now(ZoneInfo("Europe/Amsterdam")).date() - timedelta(days=1)
-    start = datetime.combine(yesterday, datetime.min.time()).isoformat()
+    # Received today, Dutch time: all inside the inbox's default view (stored advies of today).
+    today = datetime.now(ZoneInfo("Europe/Amsterdam")).date()
+    start = datetime.combine(today, datetime.min.time()).isoformat()
     data = tmp / "meldingen.jsonl"
     data.write_text("".join(json.dumps(m) + "\n" for m in generate(args.n, start=start, span_days=1, prefix="B")))
     exe = Path(sys.executable).parent / "zorgstraf"
@@ -73,9 +73,9 @@ def main() -> None:
     first = timed(lambda: at.date_input(key="inbox_vanaf").set_value(date.today() - timedelta(days=3)))
     rows = len(at.dataframe[0].value)
     steps = {
-        "filter urgentie": lambda: at.multiselect[1].set_value(["acuut", "hoog"]),
-        "filter kinderen": lambda: at.selectbox[0].set_value("met kinderen"),
-        "clear filters": lambda: (at.multiselect[1].set_value([]), at.selectbox[0].set_value("alle")),
+        "filter urgentie": lambda: at.multiselect[0].set_value(["acuut", "hoog"]),
+        "filter kinderen": lambda: at.selectbox[1].set_value("met kinderen"),
+        "clear filters": lambda: (at.multiselect[0].set_value([]), at.selectbox[1].set_value("alle")),
         "search id": lambda: at.text_input[0].input("B00042"),
         "clear search": lambda: at.text_input[0].input(""),
     }
@@ -92,10 +92,8 @@ def in_browser(n: int, repeat: int) -> None:
 
     with dashboard_server(dict(os.environ)) as url, chromium_page(1440, 1000) as page:
         sign_in(page, url, "bench-lezer")
-        page.get_by_text("Inbox", exact=True).first.click()
-        page.get_by_text("meldingen. Kies een rij").first.wait_for(timeout=60_000)
         t = time.perf_counter()
-        page.get_by_text("opgeslagen adviezen", exact=True).click()
+        page.get_by_text("Inbox", exact=True).first.click()  # opens on today's stored advies
         page.get_by_text(f"van {n} meldingen").first.wait_for(timeout=60_000)
         page.get_by_text("Uitleg bij").first.wait_for(timeout=60_000)
         print(f"browser, first load of {n} stored rows with explanation: {1000 * (time.perf_counter() - t):.0f} ms")

@@ -168,28 +168,48 @@ class Row:
     columns: dict[str, str] = field(default_factory=dict)  # melding field -> the user's header
 
 
+_PLANS: dict[tuple, list[tuple]] = {}
+
+
+def _plan(headers: tuple[str, ...], mapping: Kolommen | None) -> list[tuple]:
+    """Per column, worked out once per file: its field, the path into the melding, the field's kind
+    and the value translations. Rows then only look things up."""
+    key = (id(mapping), headers)
+    plan = _PLANS.get(key)
+    if plan is None:
+        plan = []
+        for header in headers:
+            target = mapping.field_for(header) if mapping else header
+            if target is None or not header:
+                continue
+            spec = CATALOGUE.get(target)
+            table = mapping._values.get(target) if mapping else None
+            plan.append((header, target, tuple(target.split(".")), spec.kind if spec else None, table))
+        if len(_PLANS) > 64:
+            _PLANS.clear()
+        _PLANS[key] = plan
+    return plan
+
+
 def row_to_melding(row: Row, mapping: Kolommen | None) -> dict[str, Any]:
     """Rebuild the nested melding; empty cells take the default."""
     data: dict[str, Any] = {}
-    for header, raw in row.cells.items():
+    cells = row.cells
+    for header, target, parts, kind, table in _plan(tuple(cells), mapping):
+        raw = cells.get(header)
         if raw is None or (isinstance(raw, str) and not raw.strip()):
             continue
-        target = mapping.field_for(header) if mapping else header
-        if target is None:
-            continue
         row.columns[target] = header
-        if mapping:
-            spec = CATALOGUE.get(target)
-            if spec is not None and spec.kind == "list" and isinstance(raw, str):  # translate each item of a list cell
-                raw = [mapping.translate(target, v.strip()) for v in raw.replace(",", "|").split("|") if v.strip()]
+        if table is not None and isinstance(raw, str):
+            if kind == "list":  # translate each item of a list cell
+                raw = [table.get(_norm(v), v.strip()) for v in raw.replace(",", "|").split("|") if v.strip()]
             else:
-                raw = mapping.translate(target, raw.strip() if isinstance(raw, str) else raw)
+                raw = table.get(_norm(raw), raw.strip())
         value = cell_value(target, raw)
-        node = data
-        parts = target.split(".")
-        for part in parts[:-1]:
-            node = node.setdefault(part, {})
-        node[parts[-1]] = value
+        if len(parts) == 1:
+            data[target] = value
+        else:
+            data.setdefault(parts[0], {})[parts[1]] = value
     return data
 
 
@@ -261,6 +281,11 @@ class _Lines:
 
 
 def _unreadable_column(row: dict) -> str | None:
+    try:  # the common case in one go: the whole row is text
+        "".join(v for v in row.values() if isinstance(v, str)).encode("utf-8")
+        return None
+    except UnicodeEncodeError:
+        pass
     for column, value in row.items():
         for text in (value if isinstance(value, list) else [value]):
             if isinstance(text, str):
