@@ -424,7 +424,11 @@ def page_inbox() -> None:
     left, right = st.columns([4, 1])
     left.caption(f"{len(view)} van {len(table)} meldingen. Kies een rij voor de uitleg en uw besluit.")
     shown = [inbox.entries[i] for i in view.index]
-    right.download_button("Exporteren naar Excel", lambda: inbox_export(shown, source == "opgeslagen adviezen"),
+    # The workbook is made when the button is clicked (in a thread without Streamlit): everything it
+    # needs is gathered here, the decisions included.
+    decided = (store_for(get_settings().database_url).besluiten([e.melding_id for e in shown])
+               if source == "opgeslagen adviezen" else {})
+    right.download_button("Exporteren naar Excel", lambda: inbox_mod.to_xlsx(shown, decided),
                           file_name=f"inbox-{datetime.now(DUTCH_TIME):%Y%m%d-%H%M}.xlsx",
                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", disabled=not shown)
     event = st.dataframe(
@@ -459,11 +463,6 @@ def store_meldingen(pairs: list) -> None:
     for melding, advies in pairs:
         store.save(melding, advies, st.session_state["sleutel_id"], None)
     stored_inbox.clear()
-
-
-def inbox_export(entries: list, stored: bool) -> bytes:
-    besluiten = store_for(get_settings().database_url).besluiten([e.melding_id for e in entries]) if stored else {}
-    return inbox_mod.to_xlsx(entries, besluiten)
 
 
 def page_actie_overleg() -> None:

@@ -56,6 +56,7 @@ def test_upload_the_query_list_read_the_first_advies_record_a_decision_and_expor
         page.locator("input[type=file]").set_input_files(str(QUERYLIJST))
         page.get_by_text("40 van 40 meldingen").wait_for(timeout=60_000)
         page.get_by_text(f"Uitleg bij {first.melding_id}").wait_for(timeout=60_000)
+        page.get_by_text("Bron:").last.wait_for(timeout=60_000)  # the explanation renders last
         body = page.inner_text("body")
         assert first.samenvatting in body  # the one line, first
         assert "Afgewezen" not in body and "Waarom:" in body and "Bron:" in body

@@ -152,6 +152,8 @@ def _compile_leaf(leaf: cond.Leaf, negate: bool) -> dict:
         if operand is None:  # "is unknown"
             if spec.kind == "object":
                 return _eq(k, 0 if positive else 1)
+            if spec.kind == "bool":  # encoded -1 when unknown (see _encoder_for)
+                return _eq(k, -1) if positive else _neq(k, -1)
             presence = _presence_key(spec)
             if presence:
                 return _eq(presence, 0 if positive else 1)

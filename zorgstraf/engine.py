@@ -256,16 +256,30 @@ class Engine:
         )
 
     def _deadlines(self, melding: schema.Melding, facts: dict, urgentie: str, on_agenda: bool) -> schema.Termijnen:
+        """Deadlines in Dutch time. Sizes are dated parameters (ovj_termijn_uren, vt_termijn_werkdagen)
+        when the rule set has them; at ZSM, VT's veiligheidsbeoordeling must inform the OvJ's decision,
+        so its deadline is the OvJ's."""
         received = melding.ontvangen_op
+        day = received.date()
         values = {}
+        params = self.ruleset.parameters
+        ovj = None
         if facts["verdachte.aangehouden"] and "vt_op_zsm" in facts["afstemming"]:
-            values["ovj_beslissing_uiterlijk"] = deadlines.ovj_deadline(received).isoformat()
-        if "veiligheidsbeoordeling" in facts["interventies"]:
-            due = received.date() if urgentie == "acuut" else deadlines.add_working_days(received.date(), deadlines.VT_WORKING_DAYS)
-            values["vt_veiligheidsbeoordeling_uiterlijk"] = due.isoformat()
+            hours = self.ruleset.param("ovj_termijn_uren", day) if "ovj_termijn_uren" in params else deadlines.OVJ_HOURS
+            ovj = deadlines.ovj_deadline(received, hours).isoformat()
+            values["ovj_beslissing_uiterlijk"] = ovj
+        # VT assesses safety for every case it gets: asked for (veiligheidsbeoordeling) or reported to it (zorgmelding_vt)
+        if "veiligheidsbeoordeling" in facts["interventies"] or "zorgmelding_vt" in facts["interventies"]:
+            if urgentie == "acuut":
+                values["vt_veiligheidsbeoordeling_uiterlijk"] = day.isoformat()
+            elif ovj is not None:
+                values["vt_veiligheidsbeoordeling_uiterlijk"] = ovj
+            else:
+                days = self.ruleset.param("vt_termijn_werkdagen", day) if "vt_termijn_werkdagen" in params else deadlines.VT_WORKING_DAYS
+                values["vt_veiligheidsbeoordeling_uiterlijk"] = deadlines.add_working_days(day, days).isoformat()
         if on_agenda and "ao_weekdag" in self.ruleset.parameters:
-            weekday = self.ruleset.param("ao_weekdag", received.date())
-            values["volgend_actie_overleg"] = deadlines.next_weekday(received.date(), weekday).isoformat()
+            weekday = self.ruleset.param("ao_weekdag", day)
+            values["volgend_actie_overleg"] = deadlines.next_weekday(day, weekday).isoformat()
         if not values:
             return _NO_DEADLINES
         return schema.Termijnen.model_construct(**{k: values.get(k) for k in schema.Termijnen.model_fields})

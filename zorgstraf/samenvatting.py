@@ -18,7 +18,7 @@ _VT_MODE = {
 
 def first_deadline(termijnen, urgentie: str, received: date) -> str | None:
     """The most pressing deadline as a short Dutch phrase (None when there is none)."""
-    if termijnen.ovj_beslissing_uiterlijk:
+    if termijnen.ovj_beslissing_uiterlijk:  # at ZSM VT's beoordeling is due by then too
         return f"OvJ beslist vóór {short_moment(termijnen.ovj_beslissing_uiterlijk, received)}"
     if termijnen.vt_veiligheidsbeoordeling_uiterlijk:
         if urgentie == "acuut":

@@ -196,7 +196,8 @@ class Verdachte(_Strict):
     aangehouden: StrictBool = False
     parketnummer: StrictBool = False
     minderjarig: StrictBool = False
-    woont_met_slachtoffer: StrictBool = False
+    # null = not filled in: unknown, never read as "does not live there" (it decides the THV)
+    woont_met_slachtoffer: StrictBool | None = None
     wapen: Wapen = Wapen.geen
     doodsbedreiging: StrictBool = False
     verwurging: StrictBool = False
@@ -278,7 +279,8 @@ class Termijnen(BaseModel):
     """Deadlines that follow from `ontvangen_op` (added beyond the contract)."""
 
     ovj_beslissing_uiterlijk: str | None = None  # ISO date-time: 9 hours, 00:00-09:00 not counted
-    vt_veiligheidsbeoordeling_uiterlijk: str | None = None  # ISO date: at once if acute, else 5 working days
+    # ISO date: at once if acute, else 5 working days; at ZSM the OvJ's deadline (ISO date-time)
+    vt_veiligheidsbeoordeling_uiterlijk: str | None = None
     volgend_actie_overleg: str | None = None  # ISO date of the region's next Actie-overleg
 
 

@@ -3,8 +3,9 @@
 - OvJ: an arrested suspect may be held for questioning up to 9 hours, not counting 00:00-09:00
   (Wetboek van Strafvordering; shared/reference/domain.md §3). We count from `ontvangen_op`
   because the moment of arrest is not in the melding: the real deadline can only be earlier.
-- Veilig Thuis: the veiligheidsbeoordeling at once when danger is acute, otherwise within 5
-  working days (shared/reference/domain.md §5). Working days skip weekends, not public holidays.
+- Veilig Thuis: the veiligheidsbeoordeling at once when danger is acute, at ZSM within the OvJ's
+  window, otherwise within 5 working days of the report (a zorgmelding too: VT assesses safety for
+  every report it receives; Handelingsprotocol Veilig Thuis). Working days skip weekends, not public holidays.
 - Actie-overleg: the first of the region's AO weekdays after the day of receipt.
 """
 
