@@ -49,6 +49,7 @@ def main(n: int = 50_000) -> None:
     book.save(buffer)
     t = time.perf_counter()
     xlsx = list(read_meldingen("q.xlsx", mapping, data=buffer.getvalue(), name="q.xlsx"))
+    assert len(xlsx) == 10_000
     took_xlsx = time.perf_counter() - t
 
     print(f"querylijst CSV (puntkomma, cp1252, Nederlandse koppen en datums): {n:_} regels, {len(data) / 1e6:.1f} MB".replace("_", "."))
