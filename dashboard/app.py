@@ -479,14 +479,14 @@ def page_actie_overleg() -> None:
         return
     source = st.radio("Zaken uit", ["opgeslagen adviezen", "voorbeeldbestand"], horizontal=True)
     store = store_for(get_settings().database_url) if source == "opgeslagen adviezen" else None
-    weekday = agenda_mod.meeting_weekday(runner(regio, False).engine_for(regio).ruleset, start)
+    ruleset = runner(regio, False).engine_for(regio).ruleset
     if store is not None:
-        result = agenda_mod.build_from_store(store, regio, week, weekday)
+        result = agenda_mod.build_from_store(store, regio, week, ruleset)
     else:
         pairs, _ = triage_file(SAMPLES.read_bytes(), SAMPLES.name, regio)
         cases = [(m, a) for m, a in pairs if a.actie_overleg.agenderen and a.termijnen.volgend_actie_overleg
                  and start <= date.fromisoformat(a.termijnen.volgend_actie_overleg) <= end]
-        result = agenda_mod.build(regio, week, cases, [], weekday)
+        result = agenda_mod.build(regio, week, cases, [], ruleset)
     open_items = [*(a for item in result.items for a in item.afspraken_open), *result.open_afspraken_overig]
     d1, d2 = st.columns(2)
     d1.download_button("Agenda (Markdown)", agenda_mod.to_markdown(result), f"agenda-{regio}-{week}.md")
@@ -606,7 +606,7 @@ def page_beleid() -> None:
     st.subheader(f"Gewijzigde meldingen: {len(report.differences)}")
     st.dataframe(pd.DataFrame([{
         "melding": d.melding_id, "variant": Path(d.variant).name,
-        "wat verandert": "; ".join(f"{f}: {plain(a)} → {plain(b)}" for f, (a, b) in d.fields.items()),
+        "wat verandert": "; ".join(f"{f}: {plain(a)} → {plain(b)}" for f, (a, b) in d.fields.items()) or "zelfde besluit, andere uitleg (regels)",
         "regels alleen basis": ", ".join(d.rules_only_base), "regels alleen variant": ", ".join(d.rules_only_variant),
     } for d in report.differences]), hide_index=True, width="stretch")
 

@@ -394,9 +394,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def get_agenda(regio: schema.Regio, week: Annotated[str, Query(pattern=r"^\d{4}-W\d{2}$")], key: Voorzitter, state: StateDep,
                    format: Literal["json", "md", "html"] = "json") -> Response:
         _own_region(key, regio.value)
-        start = agenda_mod.week_bounds(week)[0]
         ruleset = state.runner(regio.value, False).engine_for(regio.value).ruleset
-        result = agenda_mod.build_from_store(state.store, regio.value, week, agenda_mod.meeting_weekday(ruleset, start))
+        result = agenda_mod.build_from_store(state.store, regio.value, week, ruleset)
         text = agenda_mod.RENDER[format](result)
         media = {"json": "application/json", "md": "text/markdown; charset=utf-8", "html": "text/html; charset=utf-8"}[format]
         return Response(text, media_type=media)

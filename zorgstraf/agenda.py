@@ -19,6 +19,7 @@ from .fields import WEEKDAGEN
 
 QUESTIONS_FILE = Path(__file__).resolve().parent.parent / "rules" / "agenda" / "helpende_vragen.yaml"
 SASH_ORDER = {"hoog": 0, "midden": 1, "laag": 2, None: 3}
+ZSM_FLAG = "- **Ligt ook op ZSM:** de OvJ beslist binnen uren; stem af met de ZSM-tafel vóór het overleg."
 
 
 @lru_cache(maxsize=1)
@@ -67,6 +68,8 @@ class AgendaItem:
     fase: str
     helpende_vragen: list[str]
     afspraken_open: list[OpenAfspraak] = field(default_factory=list)
+    waarom_op_agenda: list[str] = field(default_factory=list)  # the rules that put it on the agenda
+    op_zsm: bool = False  # the case is at ZSM too: the OvJ decides within hours
 
 
 @dataclass
@@ -108,13 +111,24 @@ def brief_facts(m: schema.Melding) -> list[str]:
         out.append("slachtoffer in opvang")
     if m.eerder_besproken_actie_overleg:
         out.append("eerder besproken in het Actie-overleg")
+    # Tilburg's first questions at the ZVH: is help involved, and were there earlier VT reports?
+    out.append("hulpverlening loopt" if m.lopende_hulpverlening else "geen lopende hulpverlening bekend")
+    out.append(f"{m.eerdere_vt_meldingen} eerdere VT-melding(en)" if m.eerdere_vt_meldingen else "geen eerdere VT-meldingen")
     return out
 
 
+def ao_rule_ids(ruleset) -> frozenset[str]:
+    """The rules that put a case on the Actie-overleg: their titles say why a case is on the agenda."""
+    return frozenset(r.id for r in ruleset.rules if "actie_overleg" in [a.value for a in r.effects.afstemming])
+
+
 def build(regio: str, week: str, cases: list[tuple[schema.Melding, schema.Advies]], open_afspraken: list[OpenAfspraak],
-          ao_weekday: str | None) -> Agenda:
-    """Cases on the agenda ordered by urgentie, then SASH (hoog before midden), then oldest first."""
+          ruleset) -> Agenda:
+    """Cases on the agenda ordered by urgentie, then SASH (hoog before midden), then oldest first.
+    The region's rule set gives the meeting day and which rules put a case on the agenda."""
     start, _ = week_bounds(week)
+    ao_weekday = meeting_weekday(ruleset, start)
+    ao_rules = ao_rule_ids(ruleset)
     questions = guidance()
     order = {u.value: i for i, u in enumerate(schema.Urgentie)}
     ordered = sorted(cases, key=lambda c: (-order[c[1].urgentie.value], SASH_ORDER[c[0].sash.value if c[0].sash else None], c[0].ontvangen_op))
@@ -127,6 +141,8 @@ def build(regio: str, week: str, cases: list[tuple[schema.Melding, schema.Advies
             sash=m.sash.value if m.sash else None, ontvangen_op=m.ontvangen_op.isoformat(), feiten=brief_facts(m),
             partners=[p.value for p in a.partners if p.value in ("politie", "om", "veilig_thuis", "reclassering", "rvdk", "vertrouwensarts", "zorg_en_veiligheidshuis")],
             fase=a.fase.value, helpende_vragen=questions["fasen"][a.fase.value], afspraken_open=by_case.pop(m.melding_id, []),
+            waarom_op_agenda=[u.titel for u in a.uitleg if u.regel in ao_rules],
+            op_zsm=schema.Afstemming.vt_op_zsm in a.afstemming,
         )
         for m, a in ordered
     ]
@@ -146,12 +162,12 @@ def open_from_store(store, regio: str, before: date) -> list[OpenAfspraak]:
             for a in store.open_afspraken(regio, before)]
 
 
-def build_from_store(store, regio: str, week: str, ao_weekday: str | None) -> Agenda:
+def build_from_store(store, regio: str, week: str, ruleset) -> Agenda:
     """The agenda from stored advies (the newest per melding) and the open agreements register."""
     start, end = week_bounds(week)
     cases = [(schema.Melding.model_validate_json(r.melding_json), schema.Advies.model_validate_json(r.advies_json))
              for r in store.agenda_records(regio, start, end)]
-    return build(regio, week, cases, open_from_store(store, regio, start), ao_weekday)
+    return build(regio, week, cases, open_from_store(store, regio, start), ruleset)
 
 
 def to_json(agenda: Agenda) -> str:
@@ -172,6 +188,8 @@ def to_markdown(agenda: Agenda) -> str:
            f"{len(agenda.items)} zaken, op volgorde van urgentie, SASH en ontvangst.", ""]
     for n, item in enumerate(agenda.items, 1):
         out += [f"## {n}. {md(item.melding_id)} — {label('urgentie', item.urgentie)}" + (f", SASH {item.sash}" if item.sash else ""), "",
+                f"- **Waarom op de agenda:** {md('; '.join(item.waarom_op_agenda) or 'Actie-overleg volgens het advies')}",
+                *([ZSM_FLAG] if item.op_zsm else []),
                 f"- **Feiten:** {md('; '.join(item.feiten))}",
                 f"- **Uitnodigen:** {', '.join(labels('partners', item.partners))}",
                 f"- **Fase:** {label('fase', item.fase)}", "- **Helpende vragen:**"]
@@ -196,6 +214,9 @@ def to_html(agenda: Agenda) -> str:
              "<ol>" + "".join(f"<li>{e(s)}</li>" for s in agenda.stappen) + "</ol>"]
     for n, item in enumerate(agenda.items, 1):
         parts.append(f"<h2>{n}. {e(item.melding_id)} — <span class='{e(item.urgentie)}'>{e(label('urgentie', item.urgentie))}</span>{(', SASH ' + e(item.sash)) if item.sash else ''}</h2>")
+        parts.append(f"<p><b>Waarom op de agenda:</b> {e('; '.join(item.waarom_op_agenda) or 'Actie-overleg volgens het advies')}</p>")
+        if item.op_zsm:
+            parts.append(f"<p class='hoog'><b>{e(ZSM_FLAG.removeprefix('- ').replace('**', ''))}</b></p>")
         parts.append(f"<p><b>Feiten:</b> {e('; '.join(item.feiten))}<br><b>Uitnodigen:</b> {e(', '.join(labels('partners', item.partners)))}<br><b>Fase:</b> {e(label('fase', item.fase))}</p>")
         parts.append("<ul>" + "".join(f"<li>{e(q)}</li>" for q in item.helpende_vragen) + "</ul>")
         if item.afspraken_open:

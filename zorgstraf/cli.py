@@ -350,7 +350,7 @@ def agenda(input_path, regio, week, fmt, output):
              and start <= date.fromisoformat(a.termijnen.volgend_actie_overleg) <= end]
     open_items = _open_afspraken(regio, start)
     ruleset = runner.engine_for(regio).ruleset
-    result = agenda_mod.build(regio, week, cases, open_items, agenda_mod.meeting_weekday(ruleset, start))
+    result = agenda_mod.build(regio, week, cases, open_items, ruleset)
     with _output(output) as stream:
         stream.write(agenda_mod.RENDER[fmt](result))
     if rejected:

@@ -136,7 +136,7 @@ def _evaluate_chunk(source: str, names: list[str], records: list[tuple[int | Non
             if v == b:
                 continue
             changed = {f: (_values(b, f), _values(v, f)) for f in COMPARED if _values(b, f) != _values(v, f)}
-            if changed:
+            if changed or b.rules != v.rules:  # the same decisions for another reason still differ: the uitleg changes
                 differences.append(Difference(
                     melding.melding_id, name, changed,
                     [r for r in b.rules if r not in v.rules], [r for r in v.rules if r not in b.rules],

@@ -8,7 +8,8 @@ from typing import TextIO
 from .compare import CATEGORIES, Report
 from .escape import CsvWriter, md
 
-MAX_LISTED = 50  # changed meldingen listed in table/Markdown output; JSON and CSV list them all
+MAX_LISTED = 50
+ONLY_REASONS = "zelfde besluit, andere uitleg (regels)"  # changed meldingen listed in table/Markdown output; JSON and CSV list them all
 
 WORK_LABELS = {
     "actie_overleg_zaak": "zaken Actie-overleg",
@@ -79,6 +80,11 @@ def to_csv(report: Report, stream: TextIO) -> None:
             cells[0] = _cell(a)
             cells[_names(report).index(d.variant)] = _cell(b)
             writer.writerow(["gewijzigd", d.melding_id, f, *cells])
+        if not d.fields:  # the same decisions, other rules behind them
+            cells = ["" for _ in _names(report)]
+            cells[0] = "|".join(d.rules_only_base)
+            cells[_names(report).index(d.variant)] = "|".join(d.rules_only_variant)
+            writer.writerow(["gewijzigd", d.melding_id, "regels", *cells])
 
 
 def _cell(v) -> str:
@@ -101,7 +107,7 @@ def to_markdown(report: Report) -> str:
         if diffs:
             out += ["| melding | wat verandert | regels alleen basis | regels alleen variant |", "|---|---|---|---|"]
         for d in diffs[:MAX_LISTED]:
-            what = "; ".join(f"{f}: {_cell(a)} → {_cell(b)}" for f, (a, b) in d.fields.items())
+            what = "; ".join(f"{f}: {_cell(a)} → {_cell(b)}" for f, (a, b) in d.fields.items()) or ONLY_REASONS
             out.append(f"| {md(d.melding_id)} | {md(what)} | {', '.join(d.rules_only_base)} | {', '.join(d.rules_only_variant)} |")
         if len(diffs) > MAX_LISTED:
             out.append(f"\n… en nog {len(diffs) - MAX_LISTED}; `--format json` of `csv` geeft ze allemaal.")
@@ -139,7 +145,7 @@ def print_table(report: Report, stream: TextIO) -> None:
         for col in ("melding", "wat verandert", "regels alleen basis", "regels alleen variant"):
             table.add_column(col)
         for d in diffs[:MAX_LISTED]:
-            table.add_row(d.melding_id, "\n".join(f"{f}: {_cell(a)} → {_cell(b)}" for f, (a, b) in d.fields.items()),
+            table.add_row(d.melding_id, "\n".join(f"{f}: {_cell(a)} → {_cell(b)}" for f, (a, b) in d.fields.items()) or ONLY_REASONS,
                           ", ".join(d.rules_only_base), ", ".join(d.rules_only_variant))
         console.print(table)
         if len(diffs) > MAX_LISTED:
