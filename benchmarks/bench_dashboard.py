@@ -52,7 +52,7 @@ def main() -> None:
     subprocess.run([str(exe), "triage", str(data), "--opslaan", "--format", "jsonl", "-o", os.devnull], check=True)
     print(f"stored:       {args.n} advies via `zorgstraf triage --opslaan` in {time.perf_counter() - t:.1f} s")
 
-    at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=300)
+    at = AppTest.from_file(str(ROOT / "zorgstraf_dashboard" / "app.py"), default_timeout=300)
     at.run()
     at.text_input[0].input("bench-lezer")
     at.button[0].click()

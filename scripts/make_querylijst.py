@@ -41,7 +41,7 @@ def main(n: int = 40, seed: int = 1125) -> None:
     for m in meldingen:
         m["toelichting"] = "Synthetische melding; buren hoorden geschreeuw in het café ernaast."
     rows = to_querylijst(meldingen, mapping)
-    out = Path(__file__).resolve().parent.parent / "data" / "samples"
+    out = Path(__file__).resolve().parent.parent / "zorgstraf" / "voorbeelden"
     write_csv(rows, out / "querylijst_politie.csv")
     write_xlsx(rows, out / "querylijst_politie.xlsx")
 

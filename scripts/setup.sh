@@ -14,9 +14,10 @@ PY=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
-stamp=.venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)
+# requirements-ci.txt pins every version CI was green with (the lock file); pyproject.toml keeps lower bounds.
+stamp=.venv/.installed-$(cat pyproject.toml requirements-ci.txt | sha256sum | cut -c1-16)
 if [ ! -f "$stamp" ]; then
   .venv/bin/pip install -q --upgrade pip
-  .venv/bin/pip install -q -e '.[dev]'
+  .venv/bin/pip install -q -c requirements-ci.txt -e '.[dev]'
   rm -f .venv/.installed-* && touch "$stamp"
 fi

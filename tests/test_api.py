@@ -8,7 +8,7 @@ import logging
 import pytest
 from fastapi.testclient import TestClient
 
-from service.app import create_app
+from zorgstraf_api.app import create_app
 from zorgstraf.settings import Settings, parse_api_keys
 from zorgstraf.storage import AdviesRecord, Store
 

@@ -10,7 +10,7 @@ import schemathesis
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 
-from service.app import create_app
+from zorgstraf_api.app import create_app
 from zorgstraf.settings import Settings, parse_api_keys
 
 _DB = Path(tempfile.mkdtemp()) / "fuzz.db"

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from service.app import create_app
+from zorgstraf_api.app import create_app
 from zorgstraf.cli import main
 from zorgstraf.samples import generate
 from zorgstraf.settings import Settings, get_settings, parse_api_keys

@@ -12,7 +12,7 @@ from zorgstraf.settings import get_settings
 
 from .conftest import ROOT
 
-APP = str(ROOT / "dashboard" / "app.py")
+APP = str(ROOT / "zorgstraf_dashboard" / "app.py")
 KEYS = "lees-1:lezer,voorz-2:voorzitter,beleid-3:beleid,alles-4:lezer+voorzitter+beleid"
 
 

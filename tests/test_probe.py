@@ -19,7 +19,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from service.app import create_app
+from zorgstraf_api.app import create_app
 from zorgstraf import agenda as agenda_mod
 from zorgstraf.errors import ConfigError
 from zorgstraf.samples import generate

@@ -8,7 +8,7 @@ import json
 import pytest
 from fastapi.testclient import TestClient
 
-from service.app import create_app
+from zorgstraf_api.app import create_app
 from zorgstraf import schema
 from zorgstraf.labels import catalogue, label, reader_source
 from zorgstraf.overview import load_variant, variants

@@ -17,7 +17,7 @@ from .escape import md
 from .labels import dutch_date, label, labels, reader_source
 from .fields import WEEKDAGEN
 
-QUESTIONS_FILE = Path(__file__).resolve().parent.parent / "rules" / "agenda" / "helpende_vragen.yaml"
+QUESTIONS_FILE = Path(__file__).resolve().parent / "rules" / "agenda" / "helpende_vragen.yaml"
 SASH_ORDER = {"hoog": 0, "midden": 1, "laag": 2, None: 3}
 ZSM_FLAG = "- **Ligt ook op ZSM:** de OvJ beslist binnen uren; stem af met de ZSM-tafel vóór het overleg."
 

@@ -30,6 +30,19 @@ class _Command(click.Command):
         super().__init__(*args, **kwargs)
 
 
+EXTRAS = {"uvicorn": "api", "fastapi": "api", "fastapi_offline": "api", "streamlit": "dashboard", "pandas": "dashboard",
+          "sklearn": "train", "joblib": "train"}
+
+
+def _needs_extra(exc: ImportError) -> ConfigError:
+    """A command whose app is not installed: one Dutch line naming the extra to install."""
+    module = (exc.name or "").split(".")[0]
+    extra = EXTRAS.get(module)
+    if extra is None:
+        raise exc
+    return ConfigError(f"dit onderdeel is niet geïnstalleerd ({module} ontbreekt): pip install 'zorgstraf[{extra}]'")
+
+
 class _Group(click.Group):
     """Turns every expected error into one stderr line and the right exit code."""
 
@@ -43,6 +56,9 @@ class _Group(click.Group):
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
+        except ImportError as exc:
+            click.echo(f"fout: {_needs_extra(exc)}", err=True)
+            ctx.exit(2)
         except RuleFileErrors as exc:
             for err in exc.errors:
                 click.echo(str(err), err=True)
@@ -438,7 +454,7 @@ def serve(host, port, workers):
     # X-Forwarded-For is believed only from the proxies named in ZORGSTRAF_FORWARDED_ALLOW_IPS:
     # otherwise any client could pick the address the sign-in throttle counts against.
     proxies = settings.forwarded_allow_ips
-    uvicorn.run("service.app:create_app", factory=True, host=host, port=port, workers=workers,
+    uvicorn.run("zorgstraf_api.app:create_app", factory=True, host=host, port=port, workers=workers,
                 log_level=settings.log_level.lower(), proxy_headers=bool(proxies), forwarded_allow_ips=proxies or "")
 
 
@@ -449,7 +465,9 @@ def dashboard(host, port):
     """Start het dashboard (Streamlit) op localhost. Aanmelden met de sleutels van ZORGSTRAF_API_KEYS."""
     import subprocess
 
-    app = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+    import zorgstraf_dashboard
+
+    app = Path(zorgstraf_dashboard.__file__).resolve().parent / "app.py"
     if not app.is_file():
         raise ConfigError(f"{app}: dashboard niet gevonden")
     sys.exit(subprocess.call([sys.executable, "-m", "streamlit", "run", str(app), "--server.address", host,

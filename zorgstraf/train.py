@@ -15,7 +15,8 @@ from . import schema
 from .errors import ConfigError, InputError
 from .io import parse_melding
 from .spreadsheet import read_csv, read_xlsx, row_to_melding
-from .score import FEATURE_NAMES, LABEL, MODEL_NAME, TRUE_LOG_ODDS, PointsScorecard, feature_matrix, save, synthetic_training_set
+from .score import FEATURE_NAMES, MODEL_NAME, feature_matrix
+from .scorecard import LABEL, TRUE_LOG_ODDS, PointsScorecard, save, synthetic_training_set
 
 
 def read_labelled_csv(path: str, label: str, on_error) -> tuple[list[schema.Melding], np.ndarray]:
@@ -114,7 +115,7 @@ def _pct(v) -> str:
 
 
 def model_card(model: PointsScorecard, m: dict, path: Path) -> str:
-    from .score import sha256
+    from .scorecard import sha256
 
     points = "\n".join(f"| {name} | {int(p):+d} |" for name, p in zip(model.feature_names_, model.points_))
     bands = "\n".join(f"| {b} | {v['n']} | {_pct(v['voorspeld'])} | {_pct(v['waargenomen'])} |" for b, v in m["per_band"].items())

@@ -18,9 +18,10 @@ NATIONAL = "landelijk"
 
 
 def default_rules_dir() -> Path:
-    """`ZORGSTRAF_RULES`, else the `rules/` directory of this checkout."""
-    env = os.environ.get("ZORGSTRAF_RULES")
-    return Path(env) if env else Path(__file__).resolve().parent.parent / "rules"
+    """`ZORGSTRAF_RULES_DIR` (or the older `ZORGSTRAF_RULES`), else the rule files shipped inside the
+    package (zorgstraf/rules), so an installed wheel works anywhere."""
+    env = os.environ.get("ZORGSTRAF_RULES_DIR") or os.environ.get("ZORGSTRAF_RULES")
+    return Path(env) if env else Path(__file__).resolve().parent / "rules"
 
 
 @lru_cache(maxsize=32)

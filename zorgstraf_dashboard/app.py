@@ -30,9 +30,8 @@ from zorgstraf.settings import get_settings
 from zorgstraf.storage import Store, open_store
 from zorgstraf.triage import Triage, default_rules_dir
 
-ROOT = Path(__file__).resolve().parent.parent
 DUTCH_TIME = ZoneInfo("Europe/Amsterdam")  # "ontvangen vanaf" means midnight where the readers work
-SAMPLES = ROOT / "data" / "samples" / "meldingen.jsonl"
+SAMPLES = Path(inbox_mod.__file__).resolve().parent / "voorbeelden" / "meldingen.jsonl"  # shipped with the package
 URGENTIE_KLEUR = {"acuut": "red", "hoog": "orange", "midden": "blue", "laag": "green"}
 PAGES = {  # page -> role that may see it
     "Triage": "lezer",

@@ -1,0 +1,1 @@
+"""zorgstraf: beslisondersteuning bij de samenloop van zorg en straf. Adviseert; een professional beslist."""
