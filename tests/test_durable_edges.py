@@ -152,3 +152,43 @@ def test_raw_engine_reports_unhandled_batches_with_code_1():
     code, _ = durable_rules_engine.assert_facts(handle, json.dumps([{"_n": 1, "a": 0}]))
     durable_rules_engine.retract_facts(handle, json.dumps([{"_n": 1, "a": 0}]))
     assert code == 1
+
+
+UNKNOWN_RULES = """
+regelset:
+  naam: onbekend
+  versie: "1"
+  beslissingen:
+    urgentie: {beleid: maximum, standaard: laag}
+    route: {beleid: eerste, standaard: zorg}
+    fase: {beleid: eerste, standaard: directe_veiligheid}
+    thv: {beleid: eerste, standaard: onvoldoende_informatie}
+regels:
+""" + "".join(f"""
+  - id: {rid}
+    titel: {rid}
+    reden: {rid}
+    bron: test
+    als: {cond}
+    dan: {{partners: [politie]}}
+""" for rid, cond in [
+    ("SASH_NIET_HOOG", "{sash: {'!=': hoog}}"),
+    ("SASH_NIET_IN", "{sash: {niet_in: [hoog, midden]}}"),
+    ("SASH_NIET", "{niet: {sash: hoog}}"),
+    ("WOONT_NIET_WAAR", "{verdachte.woont_met_slachtoffer: {'!=': true}}"),
+    ("SCHAAL_NIET_0", "{veiligheidsschaal: {'!=': 0}}"),
+    ("INCIDENTEN_NIET_IN", "{verdachte.eerdere_incidenten_12m: {niet_in: [0, 1]}}"),
+    ("INCIDENTEN_NIET_3", "{niet: {verdachte.eerdere_incidenten_12m: {'!=': 3}}}"),
+])
+
+
+@pytest.mark.parametrize("backend", ["durable", "referentie"])
+def test_not_equal_and_niet_in_are_false_on_an_unknown_value_and_niet_is_plain_negation(tmp_path, backend):
+    (tmp_path / "r.yaml").write_text(UNKNOWN_RULES)
+    engine = Engine(load_ruleset(tmp_path), backend=backend)
+    unknown = melding()  # sash, veiligheidsschaal and the whole verdachte unknown
+    known = melding(sash="laag", veiligheidsschaal=4, verdachte={"woont_met_slachtoffer": False, "eerdere_incidenten_12m": 2})
+    (_, on_unknown), (_, on_known) = engine.fired_rules([unknown, known])
+    assert {r.id for r in on_unknown} == {"SASH_NIET", "INCIDENTEN_NIET_3"}  # only plain negation holds on unknown
+    assert {r.id for r in on_known} == {"SASH_NIET_HOOG", "SASH_NIET_IN", "SASH_NIET", "WOONT_NIET_WAAR", "SCHAAL_NIET_0",
+                                        "INCIDENTEN_NIET_IN"}  # 2 incidents: "niet (2 != 3)" is false

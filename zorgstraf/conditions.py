@@ -309,12 +309,15 @@ def _apply(op: str, value: Any, operand: Any, is_list: bool) -> bool:
         return any(v not in operand for v in value)  # bevat_iets_anders_dan
     if op == "==":
         return value is None if operand is None else (value is not None and value == operand)
+    # Like every test on an unknown value, `!=` and `niet_in` are false when the value is unknown:
+    # "wapen != gebruikt" means "known, and not gebruikt". For "anything but, unknown included"
+    # write `niet: {veld: waarde}` (plain negation).
     if op == "!=":
-        return value is not None if operand is None else not (value is not None and value == operand)
+        return value is not None if operand is None else (value is not None and value != operand)
     if op == "in":
         return value is not None and value in operand
     if op == "niet_in":
-        return not (value is not None and value in operand)
+        return value is not None and value not in operand
     if value is None:
         return False
     return {">=": value >= operand, ">": value > operand, "<=": value <= operand, "<": value < operand}[op]

@@ -123,6 +123,11 @@ def compile_condition(node: Any, negate: bool = False) -> dict:
     return _compile_leaf(node, negate)
 
 
+def _known(field: str) -> cond.Leaf:
+    """The test 'this value is known' (`veld != null`)."""
+    return cond.Leaf(field, "!=", None)
+
+
 def _compile_leaf(leaf: cond.Leaf, negate: bool) -> dict:
     spec = CATALOGUE[leaf.field]
     k = key(spec.name)
@@ -143,10 +148,12 @@ def _compile_leaf(leaf: cond.Leaf, negate: bool) -> dict:
             if any_of != negate:
                 return _or([has(v) for v in operand])
             return _and([has(v, False) for v in operand])
-    if op in ("in", "niet_in"):
-        alternatives = tuple(cond.Leaf(leaf.field, "==", v) for v in operand)
-        inner = cond.AnyOf(alternatives)
-        return compile_condition(inner, negate != (op == "niet_in"))
+    if op == "in":
+        return compile_condition(cond.AnyOf(tuple(cond.Leaf(leaf.field, "==", v) for v in operand)), negate)
+    if op == "niet_in":  # known and none of them (unknown makes the test false, its negation true)
+        return compile_condition(cond.All((_known(leaf.field), *(cond.Leaf(leaf.field, "!=", v) for v in operand))), negate)
+    if op == "!=" and operand is not None:  # known and other than the operand
+        return compile_condition(cond.All((_known(leaf.field), cond.Not(cond.Leaf(leaf.field, "==", operand)))), negate)
     if op in ("==", "!="):
         positive = (op == "==") != negate
         if operand is None:  # "is unknown"
