@@ -139,7 +139,7 @@ def build(regio: str, week: str, cases: list[tuple[schema.Melding, schema.Advies
         AgendaItem(
             melding_id=m.melding_id, urgentie=a.urgentie.value, prioriteit=a.actie_overleg.prioriteit,
             sash=m.sash.value if m.sash else None, ontvangen_op=m.ontvangen_op.isoformat(), feiten=brief_facts(m),
-            partners=[p.value for p in a.partners if p.value in ("politie", "om", "veilig_thuis", "reclassering", "rvdk", "vertrouwensarts", "zorg_en_veiligheidshuis")],
+            partners=[p.value for p in a.partners],  # the agenda invites whom the advies names
             fase=a.fase.value, helpende_vragen=questions["fasen"][a.fase.value], afspraken_open=by_case.pop(m.melding_id, []),
             waarom_op_agenda=[u.titel for u in a.uitleg if u.regel in ao_rules],
             op_zsm=schema.Afstemming.vt_op_zsm in a.afstemming,

@@ -13,8 +13,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from itertools import islice
 from pathlib import Path
+from functools import lru_cache
 from typing import Callable, Iterable, Iterator
 
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from . import schema, yamlfile
 from .engine import Engine, Outcome
 from .errors import InputError
 from .fields import domain_facts
@@ -22,29 +26,62 @@ from .io import parse_raw, read_raw
 from .overview import load_variant
 
 CHUNK = 2000
+_MODEL: dict[str, "Werklast"] = {}  # the workload model of the rule directory in use (per process)
 CATEGORIES = ("urgentie", "afstemming", "route", "partners", "interventies", "thv", "fase")
 COMPARED = ("urgentie", "route", "fase", "thv", "agenderen", "afstemming", "partners", "interventies", "indicatoren")
-AO_PARTNERS = ("politie", "om", "veilig_thuis", "reclassering", "rvdk")
 
 
-def workload_items(o: Outcome) -> Iterator[tuple[str, str]]:
+class _Wanneer(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    agenderen: bool | None = None
+    indicator: schema.Indicator | None = None
+    interventie: schema.Interventie | None = None
+    thv: schema.ThvBeoordeling | None = None
+
+
+class _Werk(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    werk: str
+    wanneer: _Wanneer
+    partner: schema.Partner | None = None
+    partners_uit_advies: list[schema.Partner] = []
+
+
+class Werklast(BaseModel):
+    """The workload model (rules/beleid/werklast.yaml): policy as data, beside the rules."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    bron: str
+    werk: list[_Werk]
+
+
+@lru_cache(maxsize=8)
+def workload_model(rules_dir: str | None = None) -> Werklast:
+    from .triage import default_rules_dir
+
+    doc = yamlfile.load(Path(rules_dir or default_rules_dir()) / "beleid" / "werklast.yaml")
+    try:
+        return Werklast.model_validate(doc.data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise doc.error(tuple(first["loc"]), f"{'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+
+
+def workload_items(o: Outcome, model: Werklast | None = None) -> Iterator[tuple[str, str]]:
     """(partner, kind of work) pairs one advies puts on the partners: the basis of the estimate."""
-    if o.agenderen:
-        for partner in AO_PARTNERS:
-            if partner in o.partners:
-                yield partner, "actie_overleg_zaak"
-    if "vt_aanwezig_zsm" in o.indicatoren:
-        yield "veilig_thuis", "zsm_consult_aanwezig"
-    if "vt_telefonisch_zsm" in o.indicatoren:
-        yield "veilig_thuis", "zsm_consult_telefonisch"
-    if "vt_ter_plaatse_acuut" in o.indicatoren:
-        yield "veilig_thuis", "acuut_ter_plaatse"
-    if "vt_telefonisch_acuut" in o.indicatoren:
-        yield "veilig_thuis", "acuut_telefonisch"
-    if o.thv == "overwegen":
-        yield "burgemeester", "thv_beoordeling"
-    if "veiligheidsbeoordeling" in o.interventies:
-        yield "veilig_thuis", "veiligheidsbeoordeling"
+    for item in (model or _MODEL.get("werklast") or workload_model()).werk:
+        w = item.wanneer
+        if ((w.agenderen is not None and o.agenderen != w.agenderen) or (w.indicator and w.indicator.value not in o.indicatoren)
+                or (w.interventie and w.interventie.value not in o.interventies) or (w.thv and o.thv != w.thv.value)):
+            continue
+        if item.partner is not None:
+            yield item.partner.value, item.werk
+        for partner in item.partners_uit_advies:
+            if partner.value in o.partners:
+                yield partner.value, item.werk
 
 
 @dataclass
@@ -108,6 +145,7 @@ _ENGINES: dict[str, Engine] = {}
 
 
 def _init_worker(rules_dir: str, names: list[str]) -> None:
+    _MODEL["werklast"] = workload_model(rules_dir)
     _ENGINES.clear()
     for name in names:
         _ENGINES[name] = Engine(load_variant(Path(rules_dir), name))

@@ -527,7 +527,7 @@ def page_actie_overleg() -> None:
         st.subheader("Afspraak vastleggen")
         with st.form("afspraak", clear_on_submit=True):
             case = st.selectbox("Zaak", [i.melding_id for i in result.items])
-            wie = st.selectbox("Wie", ["politie", "om", "veilig_thuis", "reclassering", "rvdk", "zorg_en_veiligheidshuis", "lokaal_veld"])
+            wie = st.selectbox("Wie", [p.value for p in schema.Partner], format_func=lambda p: label("partners", p))
             wat = st.text_input("Wat")
             uiterlijk = st.date_input("Uiterlijk", start + timedelta(days=7), format="DD-MM-YYYY")
             if st.form_submit_button("Vastleggen"):
