@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -66,3 +67,18 @@ def run_cli(*args: str, stdin: str | None = None, cwd: Path = ROOT) -> subproces
 
 def jsonl(text: str) -> list[dict]:
     return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+@contextmanager
+def browser_dashboard(folder: Path, keys: str):
+    """A running dashboard for a browser test (Debian's Chromium; a skip here, a failure in CI),
+    on a fresh SQLite database in `folder`. Yields (url, database url)."""
+    from zorgstraf.browser import CHROMIUM, dashboard_server
+
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is missing in CI")
+        pytest.skip("no /usr/bin/chromium here")
+    database = f"sqlite:///{folder / 'd.db'}"
+    with dashboard_server(dict(os.environ, ZORGSTRAF_API_KEYS=keys, ZORGSTRAF_DATABASE_URL=database)) as url:
+        yield url, database

@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 
 import pytest
 
-from zorgstraf.browser import CHROMIUM, chromium_page, dashboard_server, sign_in
+from zorgstraf.browser import chromium_page, sign_in
+
+from .conftest import browser_dashboard
 
 
 @pytest.fixture(scope="module")
 def dashboard(tmp_path_factory):
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail("Chromium is missing in CI")
-        pytest.skip("no /usr/bin/chromium here")
-    env = dict(os.environ, ZORGSTRAF_API_KEYS="browser-key:lezer+voorzitter+beleid",
-               ZORGSTRAF_DATABASE_URL=f"sqlite:///{tmp_path_factory.mktemp('dash') / 'd.db'}")
-    with dashboard_server(env) as url:
+    with browser_dashboard(tmp_path_factory.mktemp("dash"), "browser-key:lezer+voorzitter+beleid") as (url, _):
         yield url
 
 

@@ -14,16 +14,18 @@ from zorgstraf.ruleset import load_ruleset
 
 from .conftest import melding
 
-MINI = """
+HEADER = """
 regelset:
-  naam: mini
+  naam: {name}
   versie: "1"
   beslissingen:
-    urgentie: {beleid: maximum, standaard: laag}
-    route: {beleid: eerste, standaard: zorg}
-    fase: {beleid: eerste, standaard: directe_veiligheid}
-    thv: {beleid: eerste, standaard: onvoldoende_informatie}
+    urgentie: {{beleid: maximum, standaard: laag}}
+    route: {{beleid: eerste, standaard: zorg}}
+    fase: {{beleid: eerste, standaard: directe_veiligheid}}
+    thv: {{beleid: eerste, standaard: onvoldoende_informatie}}
 regels:
+"""
+MINI = HEADER.format(name="mini") + """
   - id: A
     titel: a
     reden: a
@@ -154,17 +156,7 @@ def test_raw_engine_reports_unhandled_batches_with_code_1():
     assert code == 1
 
 
-UNKNOWN_RULES = """
-regelset:
-  naam: onbekend
-  versie: "1"
-  beslissingen:
-    urgentie: {beleid: maximum, standaard: laag}
-    route: {beleid: eerste, standaard: zorg}
-    fase: {beleid: eerste, standaard: directe_veiligheid}
-    thv: {beleid: eerste, standaard: onvoldoende_informatie}
-regels:
-""" + "".join(f"""
+UNKNOWN_RULES = HEADER.format(name="onbekend") + "".join(f"""
   - id: {rid}
     titel: {rid}
     reden: {rid}

@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 
 from zorgstraf import inbox
-from zorgstraf.browser import CHROMIUM, chromium_page, dashboard_server, sign_in
+from zorgstraf.browser import chromium_page, sign_in
 from zorgstraf.io import read_meldingen
 from zorgstraf.spreadsheet import load_kolommen
 from zorgstraf.storage import Store
 from zorgstraf.triage import Triage
 
-from .conftest import ROOT
+from .conftest import ROOT, browser_dashboard
 
 QUERYLIJST = ROOT / "data" / "samples" / "querylijst_politie.xlsx"
 SHOTS = Path(os.environ.get("ZORGSTRAF_SCREENSHOTS", "")) if os.environ.get("ZORGSTRAF_SCREENSHOTS") else None
@@ -24,14 +24,8 @@ SHOTS = Path(os.environ.get("ZORGSTRAF_SCREENSHOTS", "")) if os.environ.get("ZOR
 
 @pytest.fixture(scope="module")
 def dashboard(tmp_path_factory):
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail("Chromium is missing in CI")
-        pytest.skip("no /usr/bin/chromium here")
-    url = f"sqlite:///{tmp_path_factory.mktemp('ochtend') / 'd.db'}"
-    env = dict(os.environ, ZORGSTRAF_API_KEYS="lezer-sleutel:lezer", ZORGSTRAF_DATABASE_URL=url)
-    with dashboard_server(env) as address:
-        yield address, url
+    with browser_dashboard(tmp_path_factory.mktemp("ochtend"), "lezer-sleutel:lezer") as running:
+        yield running
 
 
 def shot(page, tmp_path: Path, name: str, height: int = 2600) -> None:

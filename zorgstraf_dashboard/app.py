@@ -428,8 +428,9 @@ def page_inbox() -> None:
     decided = (store_for(get_settings().database_url).besluiten([e.melding_id for e in shown])
                if source == "opgeslagen adviezen" else {})
     right.download_button("Exporteren naar Excel", lambda: inbox_mod.to_xlsx(shown, decided),
-                          file_name=f"inbox-{datetime.now(DUTCH_TIME):%Y%m%d-%H%M}.xlsx",
-                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", disabled=not shown)
+                          file_name=f"inbox-{datetime.now(DUTCH_TIME):%Y-%m-%d}.xlsx", key="inbox_export",
+                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", disabled=not shown,
+                          on_click="ignore")  # no rerun: the download is not interrupted
     event = st.dataframe(
         view.drop(columns=["_urgentie", "_afstemming"]), hide_index=True, width="stretch", height=360,
         on_select="rerun", selection_mode="single-row", key="inbox_tabel",
