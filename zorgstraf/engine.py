@@ -109,6 +109,8 @@ class Engine:
         self._enum = {name: {v.value: v for v in enum} for name, enum in OUTPUTS.items()}
         self._sources = {r.id: reader_source(r.source) for r in ruleset.rules}  # seed document and section
         self._dated = {r.id for r in ruleset.rules if cond.uses_parameters(r.condition)}
+        self._epochs: dict[date, int] = {}
+        self._epoch_ids: dict[tuple, int] = {}
         self._score_rules = {r.id for r in ruleset.rules if "score.band" in r.fields_used}
 
     def fired_rules(self, meldingen: list[schema.Melding], base_facts: list[dict] | None = None,
@@ -196,10 +198,19 @@ class Engine:
             hit = self._small_cache[key] = model.model_construct(**values)
         return hit
 
+    def _epoch(self, day: date) -> int:
+        """Days with the same parameter values share one number: the facts that made a rule fire depend
+        on the day only through them (a validity date adds no fact), so the cache holds per period."""
+        epoch = self._epochs.get(day)
+        if epoch is None:
+            values = tuple((name, repr(self.ruleset.param(name, day))) for name in sorted(self.ruleset.parameters))
+            epoch = self._epochs[day] = self._epoch_ids.setdefault(values, len(self._epoch_ids))
+        return epoch
+
     def _explain(self, rule: Rule, facts: dict, day: date) -> tuple[schema.Uitleg, str | None]:
         """The rule's uitleg and THV reason for these facts; cached, as they repeat a lot (per day
         only for rules whose tests read dated parameters)."""
-        key = (rule.id, *map(facts.__getitem__, rule.shown_fields), day if rule.id in self._dated else None)
+        key = (rule.id, *map(facts.__getitem__, rule.shown_fields), self._epoch(day) if rule.id in self._dated else None)
         hit = self._uitleg_cache.get(key)
         if hit is None:
             why = cond.decisive(rule.condition, facts, day, self.ruleset.param)

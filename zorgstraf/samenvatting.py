@@ -6,6 +6,7 @@ E.g. "Acuut: Samen op in Acuut met VT ter plaatse; OvJ beslist vóór 18:00".
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 
 from .labels import label, short_date, short_moment
 
@@ -29,21 +30,25 @@ def first_deadline(termijnen, urgentie: str, received: date) -> str | None:
     return None
 
 
-def summarise(urgentie: str, afstemming: tuple[str, ...], indicatoren: tuple[str, ...], route: str, thv: str,
-              termijnen, received: date, raised_by_score: bool) -> str:
+@lru_cache(maxsize=4096)
+def _body(urgentie: str, afstemming: tuple[str, ...], indicatoren: tuple[str, ...], route: str, thv: str) -> str:
     moments = []
     for moment in afstemming:
         text = label("afstemming", moment)
-        mode = next((m for ind, m in _VT_MODE.get(moment, {}).items() if ind in indicatoren), None)
+        modes = _VT_MODE.get(moment)
+        mode = next((m for ind, m in modes.items() if ind in indicatoren), None) if modes else None
         moments.append(f"{text} {mode}" if mode else text)
-    head = urgentie.capitalize()
     body = " en ".join(moments) if moments else f"route {label('route', route)}"
-    parts = [f"{head}: {body}"]
-    if thv == "overwegen":
-        parts.append("huisverbod overwegen")
+    text = f"{urgentie.capitalize()}: {body}"
+    return f"{text}; huisverbod overwegen" if thv == "overwegen" else text
+
+
+def summarise(urgentie: str, afstemming: tuple[str, ...], indicatoren: tuple[str, ...], route: str, thv: str,
+              termijnen, received: date, raised_by_score: bool) -> str:
+    text = _body(urgentie, tuple(afstemming), tuple(indicatoren), route, thv)  # few distinct: cached
     deadline = first_deadline(termijnen, urgentie, received)
     if deadline:
-        parts.append(deadline)
+        text += f"; {deadline}"
     if raised_by_score:
-        parts.append("urgentie verhoogd door de risicoscore (tweede mening)")
-    return "; ".join(parts)
+        text += "; urgentie verhoogd door de risicoscore (tweede mening)"
+    return text
