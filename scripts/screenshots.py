@@ -59,8 +59,10 @@ def main() -> None:
     week = fill_store(env)
     with dashboard_server(env, port) as url, chromium_page(1440, 1000) as page:
         sign_in(page, url, "shot-key")
-        for label in ("Acuut gevaar", "Woont bij slachtoffer", "Verwurging", "Risicoscore tonen (tweede mening)"):
+        for label in ("Acuut gevaar", "Verwurging", "Risicoscore tonen (tweede mening)"):
             page.get_by_text(label, exact=True).click()
+        page.get_by_label("Woont bij slachtoffer").click()  # a select: onbekend / ja / nee
+        page.get_by_role("option", name="ja", exact=True).click()
         page.get_by_role("button", name="Advies").click()
         page.get_by_text("Advies voor M-001").wait_for(timeout=60_000)
         page.set_viewport_size({"width": 1440, "height": 2300})

@@ -305,7 +305,9 @@ def page_triage() -> None:
         bekend = c1.checkbox("Verdachte bekend", value=True)
         v = {
             "aangehouden": c2.checkbox("Aangehouden"), "minderjarig": c1.checkbox("Minderjarig"),
-            "woont_met_slachtoffer": c2.checkbox("Woont bij slachtoffer"),
+            # unknown is an answer: it decides whether a huisverbod can be judged at all
+            "woont_met_slachtoffer": {"onbekend": None, "ja": True, "nee": False}[
+                c2.selectbox("Woont bij slachtoffer", ["onbekend", "ja", "nee"])],
             "wapen": c1.selectbox("Wapen", ["geen", "dreiging", "gebruikt"], format_func=lambda w: label("wapen", w)),
             "letsel": c2.selectbox("Letsel", ["geen", "licht", "ernstig"]),
             "doodsbedreiging": c1.checkbox("Doodsbedreiging"), "verwurging": c2.checkbox("Verwurging"),
