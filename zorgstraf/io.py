@@ -237,7 +237,7 @@ def count_lines(path: str) -> int | None:
 
 CSV_COLUMNS = [
     "melding_id", "regio", "urgentie", "route", "afstemming", "partners", "interventies",
-    "thv", "fase", "agenderen", "prioriteit", "regels", "score_punten", "score_band", "regelset_hash",
+    "thv", "fase", "agenderen", "prioriteit", "regels", "score_punten", "score_band", "regelset_hash", "samenvatting",
 ]
 
 
@@ -258,6 +258,7 @@ def advies_csv_row(advies: schema.Advies) -> dict[str, Any]:
         "score_punten": "" if advies.score is None else advies.score.punten,
         "score_band": "" if advies.score is None else advies.score.band.value,
         "regelset_hash": advies.regelset.hash,
+        "samenvatting": advies.samenvatting,  # the one Dutch line, for a reader opening the file in Excel
     }
 
 
