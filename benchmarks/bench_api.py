@@ -34,8 +34,13 @@ def main() -> None:
     env = dict(os.environ, ZORGSTRAF_API_KEYS="bench-key:lezer")
     env.setdefault("ZORGSTRAF_DATABASE_URL", f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.db'}")
     exe = Path(sys.executable).parent / "zorgstraf"
-    server = subprocess.Popen([str(exe), "serve", "--port", str(args.port), "--workers", str(args.workers)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    server = subprocess.Popen(
+        [str(exe), "serve", "--port", str(args.port), "--workers", str(args.workers)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     base = f"http://127.0.0.1:{args.port}"
     try:
         deadline = time.time() + 60
@@ -64,10 +69,14 @@ def main() -> None:
         elapsed = time.perf_counter() - started
         latencies = sorted(t for _, t in results)
         errors = sum(1 for code, _ in results if code != 200)
-        print(f"requests:   {len(results)} from {args.clients} clients, {args.workers} worker(s), {env['ZORGSTRAF_DATABASE_URL'].split(':')[0]}")
+        print(
+            f"requests:   {len(results)} from {args.clients} clients, {args.workers} worker(s), {env['ZORGSTRAF_DATABASE_URL'].split(':')[0]}"
+        )
         print(f"errors:     {errors}")
         print(f"throughput: {len(results) / elapsed:,.0f} req/s")
-        print(f"latency:    p50 {1000 * statistics.median(latencies):.0f} ms, p95 {1000 * latencies[int(0.95 * len(latencies)) - 1]:.0f} ms, max {1000 * latencies[-1]:.0f} ms")
+        print(
+            f"latency:    p50 {1000 * statistics.median(latencies):.0f} ms, p95 {1000 * latencies[int(0.95 * len(latencies)) - 1]:.0f} ms, max {1000 * latencies[-1]:.0f} ms"
+        )
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)

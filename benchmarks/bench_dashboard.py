@@ -106,8 +106,10 @@ def in_browser(n: int, repeat: int) -> None:
             search.press("Enter")
             page.get_by_text(f"Uitleg bij {wanted}").wait_for(timeout=60_000)
             times.append(time.perf_counter() - t)
-        print(f"browser, search an id until its explanation shows: median {1000 * statistics.median(times):.0f} ms, "
-              f"max {1000 * max(times):.0f} ms")
+        print(
+            f"browser, search an id until its explanation shows: median {1000 * statistics.median(times):.0f} ms, "
+            f"max {1000 * max(times):.0f} ms"
+        )
 
 
 if __name__ == "__main__":

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
-
 import tempfile
+import time
 
 from zorgstraf.io import AdviesWriter, parse_melding, read_meldingen
 from zorgstraf.samples import generate
@@ -45,7 +44,7 @@ def main() -> None:
     t1 = time.perf_counter()
     advies = []
     for start in range(0, len(meldingen), 1000):
-        advies.extend(runner.evaluate(meldingen[start:start + 1000]))
+        advies.extend(runner.evaluate(meldingen[start : start + 1000]))
     t2 = time.perf_counter()
     writer = AdviesWriter(_Null(), "jsonl")
     writer.write(advies)

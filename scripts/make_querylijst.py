@@ -19,8 +19,18 @@ def write_csv(rows: list[dict], path: Path) -> None:
         writer = csv.writer(f, delimiter=";", lineterminator="\r\n")
         writer.writerow(list(rows[0]))
         for row in rows:
-            writer.writerow(["" if v is None else f"{v:%d-%m-%Y %H:%M}" if hasattr(v, "hour") else
-                             {"Ja": "WAAR", "Nee": "ONWAAR"}.get(v, v) if isinstance(v, str) else v for v in row.values()])
+            writer.writerow(
+                [
+                    ""
+                    if v is None
+                    else f"{v:%d-%m-%Y %H:%M}"
+                    if hasattr(v, "hour")
+                    else {"Ja": "WAAR", "Nee": "ONWAAR"}.get(v, v)
+                    if isinstance(v, str)
+                    else v
+                    for v in row.values()
+                ]
+            )
 
 
 def write_xlsx(rows: list[dict], path: Path) -> None:

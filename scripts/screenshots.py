@@ -36,8 +36,11 @@ def fill_store(env: dict) -> str:
     start = (datetime.now() - timedelta(days=10)).replace(microsecond=0).isoformat()
     data = Path(tempfile.mkdtemp()) / "meldingen.jsonl"
     data.write_text("".join(json.dumps(m) + "\n" for m in generate(1500, seed=5, start=start, span_days=10, prefix="D")))
-    subprocess.run([str(Path(sys.executable).parent / "zorgstraf"), "triage", str(data), "--opslaan", "--format", "jsonl",
-                    "-o", os.devnull], env=env, check=True)
+    subprocess.run(
+        [str(Path(sys.executable).parent / "zorgstraf"), "triage", str(data), "--opslaan", "--format", "jsonl", "-o", os.devnull],
+        env=env,
+        check=True,
+    )
     store = Store(env["ZORGSTRAF_DATABASE_URL"])
     with store.sessions() as session:
         rows = session.query(AdviesRecord).filter(AdviesRecord.regio == "noord_nederland", AdviesRecord.agenderen.is_(True)).all()
@@ -45,17 +48,24 @@ def fill_store(env: dict) -> str:
     week = weeks.most_common(1)[0][0]
     case = next(r for r in rows if r.volgend_actie_overleg and week_of(r.volgend_actie_overleg) == week)
     meeting = case.volgend_actie_overleg
-    store.add_afspraken(case.melding_id, "noord_nederland", meeting - timedelta(days=7),
-                        [{"wie": "veilig_thuis", "wat": "veiligheidsplan met het gezin opstellen", "uiterlijk": meeting - timedelta(days=1)}],
-                        "screenshots")
+    store.add_afspraken(
+        case.melding_id,
+        "noord_nederland",
+        meeting - timedelta(days=7),
+        [{"wie": "veilig_thuis", "wat": "veiligheidsplan met het gezin opstellen", "uiterlijk": meeting - timedelta(days=1)}],
+        "screenshots",
+    )
     return week
 
 
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     port = 18599
-    env = dict(os.environ, ZORGSTRAF_API_KEYS="shot-key:lezer+voorzitter+beleid",
-               ZORGSTRAF_DATABASE_URL=f"sqlite:///{Path(tempfile.mkdtemp()) / 'shots.db'}")
+    env = dict(
+        os.environ,
+        ZORGSTRAF_API_KEYS="shot-key:lezer+voorzitter+beleid",
+        ZORGSTRAF_DATABASE_URL=f"sqlite:///{Path(tempfile.mkdtemp()) / 'shots.db'}",
+    )
     week = fill_store(env)
     with dashboard_server(env, port) as url, chromium_page(1440, 1000) as page:
         sign_in(page, url, "shot-key")

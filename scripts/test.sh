@@ -17,7 +17,8 @@ if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ]; then
 fi
 .venv/bin/zorgstraf rules check
 .venv/bin/zorgstraf rules test
-.venv/bin/ruff check --select F,E9 zorgstraf zorgstraf_api zorgstraf_dashboard tests benchmarks scripts
+.venv/bin/ruff check zorgstraf zorgstraf_api zorgstraf_dashboard tests benchmarks scripts
+.venv/bin/ruff format --check zorgstraf zorgstraf_api zorgstraf_dashboard tests benchmarks scripts
 bash scripts/wheel_check.sh
 set +e
 .venv/bin/python -m pytest "$@"

@@ -8,9 +8,9 @@ import logging
 import pytest
 from fastapi.testclient import TestClient
 
-from zorgstraf_api.app import create_app
 from zorgstraf.settings import Settings, parse_api_keys
 from zorgstraf.storage import AdviesRecord, Store
+from zorgstraf_api.app import create_app
 
 KEYS = "lees-123:lezer,voorzitter-456:voorzitter,beleid-789:beleid,alles-000:lezer+voorzitter+beleid"
 LEZER = {"Authorization": "Bearer lees-123"}
@@ -112,14 +112,21 @@ def test_score_is_filled_on_request(client):
 
 def test_agenda_orders_cases_and_carries_open_agreements_to_the_next_week(client):
     # Received on Wednesday 11 March 2026: limburg's Actie-overleg (Tuesday) is on 17 March, week 12.
-    for mid, sash, t in (("A-MIDDEN", "midden", "2026-03-11T09:00:00+01:00"), ("A-HOOG-LAAT", "hoog", "2026-03-11T12:00:00+01:00"),
-                         ("A-HOOG-VROEG", "hoog", "2026-03-11T08:00:00+01:00")):
+    for mid, sash, t in (
+        ("A-MIDDEN", "midden", "2026-03-11T09:00:00+01:00"),
+        ("A-HOOG-LAAT", "hoog", "2026-03-11T12:00:00+01:00"),
+        ("A-HOOG-VROEG", "hoog", "2026-03-11T08:00:00+01:00"),
+    ):
         client.post("/v1/triage", json=melding(melding_id=mid, sash=sash, ontvangen_op=t, regio="limburg"), headers=LEZER)
     agenda = client.get("/v1/agenda?regio=limburg&week=2026-W12", headers=VOORZITTER).json()
     assert agenda["datum"] == "2026-03-17"
     assert [i["melding_id"] for i in agenda["items"]] == ["A-HOOG-VROEG", "A-HOOG-LAAT", "A-MIDDEN"]
     assert agenda["items"][0]["helpende_vragen"] and "politie" in agenda["items"][0]["partners"]
-    made = client.post("/v1/agenda/A-HOOG-VROEG/afspraken", json={"afspraken": [{"wie": "politie", "wat": "stopgesprek", "uiterlijk": "2026-03-20"}]}, headers=VOORZITTER)
+    made = client.post(
+        "/v1/agenda/A-HOOG-VROEG/afspraken",
+        json={"afspraken": [{"wie": "politie", "wat": "stopgesprek", "uiterlijk": "2026-03-20"}]},
+        headers=VOORZITTER,
+    )
     assert made.status_code == 201
     later = client.get("/v1/agenda?regio=limburg&week=2026-W13", headers=VOORZITTER).json()
     assert later["open_afspraken_overig"][0]["wat"] == "stopgesprek"
@@ -132,8 +139,16 @@ def test_agenda_orders_cases_and_carries_open_agreements_to_the_next_week(client
 
 
 def test_compare_and_rule_sets_for_policy_teams(client):
-    meldingen = [melding(melding_id=f"C{i}", incidentsoort=["partnergeweld"], sash=None, ontvangen_op="2026-03-12T14:00:00+01:00",
-                         verdachte={"aangehouden": True}) for i in range(3)]
+    meldingen = [
+        melding(
+            melding_id=f"C{i}",
+            incidentsoort=["partnergeweld"],
+            sash=None,
+            ontvangen_op="2026-03-12T14:00:00+01:00",
+            verdachte={"aangehouden": True},
+        )
+        for i in range(3)
+    ]
     report = client.post("/v1/compare", json={"meldingen": meldingen, "varianten": ["limburg"]}, headers=BELEID).json()
     assert report["basis"] == "landelijk" and len(report["gewijzigd"]) == 3
     sets = client.get("/v1/regels", headers=BELEID).json()
@@ -176,7 +191,8 @@ def test_the_running_service_applies_retention_on_its_schedule(database_url):
         store = Store(database_url)
         with store.sessions.begin() as s:  # API-1 was advised 40 days ago
             s.query(AdviesRecord).filter(AdviesRecord.melding_id == "API-1").update(
-                {AdviesRecord.aangemaakt_op: datetime.now(timezone.utc) - timedelta(days=40)})
+                {AdviesRecord.aangemaakt_op: datetime.now(timezone.utc) - timedelta(days=40)}
+            )
         deadline = time.monotonic() + 10
         while store.latest("API-1") is not None and time.monotonic() < deadline:
             time.sleep(0.1)
@@ -227,4 +243,6 @@ def test_openapi_documents_every_refusal_a_client_can_get(client):
             if path != "/health":
                 assert {"401", "403", "429"} <= set(operation["responses"]), (method, path)
     assert "404" in paths["/v1/afspraken/{afspraak_id}/gedaan"]["post"]["responses"]
-    assert paths["/v1/triage"]["post"]["responses"]["429"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Weigering"}
+    assert paths["/v1/triage"]["post"]["responses"]["429"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Weigering"
+    }

@@ -10,8 +10,8 @@ import schemathesis
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 
-from zorgstraf_api.app import create_app
 from zorgstraf.settings import Settings, parse_api_keys
+from zorgstraf_api.app import create_app
 
 _DB = Path(tempfile.mkdtemp()) / "fuzz.db"
 APP = create_app(Settings(database_url=f"sqlite:///{_DB}", api_keys=parse_api_keys("fuzz-key:lezer+voorzitter+beleid")))

@@ -12,13 +12,14 @@ import os
 import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from zorgstraf_api.app import create_app
 from zorgstraf.cli import main
 from zorgstraf.samples import generate
 from zorgstraf.settings import Settings, get_settings, parse_api_keys
 from zorgstraf.storage import Store, open_store
+from zorgstraf_api.app import create_app
 
 from .conftest import DATABASES, _postgres_database
 
@@ -27,7 +28,11 @@ FIELDS = sorted({k for m in GOOD for k in m})
 LEZER = {"Authorization": "Bearer fuzz"}
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(min_value=-(10**30), max_value=10**30) | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=30),
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**30), max_value=10**30)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=30),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
     max_leaves=12,
 )
@@ -116,8 +121,9 @@ def test_the_cli_triages_and_stores_every_good_line_and_names_each_bad_one(tmp_p
     (folder / "m.jsonl").write_bytes(b"\n".join(lines) + b"\n")
     url = f"sqlite:///{folder / 'cli.db'}"
     get_settings.cache_clear()  # settings are read once per process; each example has its own database
-    result = CliRunner().invoke(main, ["triage", str(folder / "m.jsonl"), "--opslaan", "--format", "jsonl"],
-                                env={"ZORGSTRAF_DATABASE_URL": url})
+    result = CliRunner().invoke(
+        main, ["triage", str(folder / "m.jsonl"), "--opslaan", "--format", "jsonl"], env={"ZORGSTRAF_DATABASE_URL": url}
+    )
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
     assert "Traceback" not in result.output
     valid = [i for i, item in enumerate(items) if _valid(item)]

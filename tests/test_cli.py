@@ -50,8 +50,10 @@ def test_json_output_is_a_list_and_csv_output_has_a_header(tmp_path):
 
 
 def test_table_is_sorted_most_urgent_first():
-    lines = [json.dumps({**GOOD, "melding_id": "LAAG", "incidentsoort": ["partnergeweld"], "sash": None}),
-             json.dumps({**GOOD, "melding_id": "ACUUT", "acuut_gevaar": True})]
+    lines = [
+        json.dumps({**GOOD, "melding_id": "LAAG", "incidentsoort": ["partnergeweld"], "sash": None}),
+        json.dumps({**GOOD, "melding_id": "ACUUT", "acuut_gevaar": True}),
+    ]
     out = run_cli("triage", "-", "--format", "table", stdin="\n".join(lines)).stdout
     assert out.index("ACUUT") < out.index("LAAG") and "2 meldingen" in out
 
@@ -76,18 +78,23 @@ def test_a_bad_melding_is_named_and_skipped_and_the_rest_is_processed():
 
 def test_csv_errors_name_line_and_field(tmp_path):
     path = tmp_path / "in.csv"
-    path.write_text("melding_id,ontvangen_op,incidentsoort,verdachte.aangehouden\nC1,2026-03-10T10:00:00+01:00,partnergeweld,misschien\nC2,2026-03-10T10:00:00+01:00,partnergeweld,ja\n")
+    path.write_text(
+        "melding_id,ontvangen_op,incidentsoort,verdachte.aangehouden\nC1,2026-03-10T10:00:00+01:00,partnergeweld,misschien\nC2,2026-03-10T10:00:00+01:00,partnergeweld,ja\n"
+    )
     result = run_cli("triage", str(path), "--format", "jsonl")
     assert result.returncode == 1 and "in.csv:2" in result.stderr and "verdachte.aangehouden" in result.stderr
     assert [a["melding_id"] for a in jsonl(result.stdout)] == ["C2"]
 
 
-@pytest.mark.parametrize("args,needle", [
-    (["triage", "missing.jsonl"], "bestaat niet"),
-    (["triage", "data/samples/meldingen.jsonl", "--regio", "atlantis"], "onbekende regio"),
-    (["triage", "pyproject.toml"], "bestandstype"),
-    (["triage", "-", "--rules", "/nonexistent"], "bestaat niet"),
-])
+@pytest.mark.parametrize(
+    "args,needle",
+    [
+        (["triage", "missing.jsonl"], "bestaat niet"),
+        (["triage", "data/samples/meldingen.jsonl", "--regio", "atlantis"], "onbekende regio"),
+        (["triage", "pyproject.toml"], "bestandstype"),
+        (["triage", "-", "--rules", "/nonexistent"], "bestaat niet"),
+    ],
+)
 def test_usage_errors_exit_2_with_one_line(args, needle):
     result = run_cli(*args, stdin="")
     assert result.returncode == 2 and needle in result.stderr and "Traceback" not in result.stderr
@@ -113,8 +120,11 @@ def test_public_contract_cases_pass_through_the_real_command_line():
         pytest.skip("shared/ not beside this checkout")
     import subprocess
     import sys
+
     exe = os.path.join(os.path.dirname(sys.executable), "zorgstraf")
-    result = subprocess.run([sys.executable, str(tool), str(cases), "--zorgstraf", exe], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    result = subprocess.run(
+        [sys.executable, str(tool), str(cases), "--zorgstraf", exe], capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
     assert result.returncode == 0, result.stdout
     assert result.stdout.strip().splitlines()[-1] == "acceptance: 13/13 cases pass"
 
@@ -136,7 +146,9 @@ def test_opslaan_stores_every_good_advies_and_never_the_toelichting(tmp_path, mo
 def test_opslaan_with_an_unusable_database_is_one_line(monkeypatch):
     monkeypatch.setenv("ZORGSTRAF_DATABASE_URL", "sqlite:////nonexistent-dir/x.db")
     result = run_cli("triage", "-", "--format", "jsonl", "--opslaan", stdin=json.dumps(GOOD) + "\n")
-    assert result.returncode == 2 and result.stderr.strip().splitlines() == ["fout: database (sqlite) niet bruikbaar: unable to open database file"]
+    assert result.returncode == 2 and result.stderr.strip().splitlines() == [
+        "fout: database (sqlite) niet bruikbaar: unable to open database file"
+    ]
 
 
 def test_retentie_deletes_only_advies_older_than_the_period(tmp_path, monkeypatch):
@@ -151,7 +163,8 @@ def test_retentie_deletes_only_advies_older_than_the_period(tmp_path, monkeypatc
     store = Store(url)
     with store.sessions.begin() as s:
         s.query(AdviesRecord).filter(AdviesRecord.melding_id == "G1").update(
-            {AdviesRecord.aangemaakt_op: datetime.now(timezone.utc) - timedelta(days=100)})
+            {AdviesRecord.aangemaakt_op: datetime.now(timezone.utc) - timedelta(days=100)}
+        )
     result = run_cli("retentie", "--dagen", "90", "--ja")  # half the store: needs --ja
     assert result.returncode == 0 and result.stdout.strip() == "1 advies(en) ouder dan 90 dagen verwijderd"
     assert store.latest("G1") is None and store.latest("G2") is not None
@@ -160,14 +173,17 @@ def test_retentie_deletes_only_advies_older_than_the_period(tmp_path, monkeypatc
     assert missing.returncode == 2 and "ZORGSTRAF_RETENTION_DAYS" in missing.stderr
 
 
-@pytest.mark.parametrize("change, field, reason", [
-    ({"kinderen": {"aantal_minderjarig": False}}, "kinderen.aantal_minderjarig", "verwacht een geheel getal, geen false"),
-    ({"ontvangen_op": "gisteren"}, "ontvangen_op", "verwacht datum en tijd volgens ISO 8601"),
-    ({"incidentsoort": ["partnergewelt"]}, "incidentsoort.0", "onbekende waarde 'partnergewelt'; bedoelde je 'partnergeweld'?"),
-    ({"sash": "zeer"}, "sash", "onbekende waarde 'zeer'; kies uit laag, midden, hoog"),
-    ({"verdachte": {"wapn": "geen"}}, "verdachte.wapn", "onbekend veld (typfout?); bedoelde je 'wapen'?"),
-    ({"veiligheidsschaal": 9}, "veiligheidsschaal", "mag hoogstens 7 zijn"),
-])
+@pytest.mark.parametrize(
+    "change, field, reason",
+    [
+        ({"kinderen": {"aantal_minderjarig": False}}, "kinderen.aantal_minderjarig", "verwacht een geheel getal, geen false"),
+        ({"ontvangen_op": "gisteren"}, "ontvangen_op", "verwacht datum en tijd volgens ISO 8601"),
+        ({"incidentsoort": ["partnergewelt"]}, "incidentsoort.0", "onbekende waarde 'partnergewelt'; bedoelde je 'partnergeweld'?"),
+        ({"sash": "zeer"}, "sash", "onbekende waarde 'zeer'; kies uit laag, midden, hoog"),
+        ({"verdachte": {"wapn": "geen"}}, "verdachte.wapn", "onbekend veld (typfout?); bedoelde je 'wapen'?"),
+        ({"veiligheidsschaal": 9}, "veiligheidsschaal", "mag hoogstens 7 zijn"),
+    ],
+)
 def test_a_rejected_melding_is_explained_in_dutch(change, field, reason):
     result = run_cli("triage", "-", "--format", "jsonl", stdin=json.dumps({**GOOD, **change}) + "\n")
     assert result.returncode == 1

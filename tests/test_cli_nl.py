@@ -7,8 +7,21 @@ from click.testing import CliRunner
 
 from zorgstraf.cli import main
 
-ENGLISH = ["Usage:", "Options:", "Commands:", "Show this message", "Show the version", "TEXT", "INTEGER",
-           "x>=", "Missing argument", "No such command", "Invalid value", "[default:", "[required]"]
+ENGLISH = [
+    "Usage:",
+    "Options:",
+    "Commands:",
+    "Show this message",
+    "Show the version",
+    "TEXT",
+    "INTEGER",
+    "x>=",
+    "Missing argument",
+    "No such command",
+    "Invalid value",
+    "[default:",
+    "[required]",
+]
 
 
 def _commands(group, prefix=()):
@@ -27,13 +40,16 @@ def test_help_of_every_command_is_dutch(path):
     assert "Gebruik:" in result.output and not [w for w in ENGLISH if w in result.output], result.output
 
 
-@pytest.mark.parametrize("args, dutch", [
-    (["triaage"], "Onbekende opdracht 'triaage'. Bedoelde je 'triage'?"),
-    (["triage"], "Argument ontbreekt 'INPUT'"),
-    (["triage", "x.jsonl", "--format", "xlsx"], "Ongeldige waarde voor '--format'"),
-    (["retentie", "--dagen", "0"], "ligt niet in het bereik minstens 1"),
-    (["--version"], "versie"),
-])
+@pytest.mark.parametrize(
+    "args, dutch",
+    [
+        (["triaage"], "Onbekende opdracht 'triaage'. Bedoelde je 'triage'?"),
+        (["triage"], "Argument ontbreekt 'INPUT'"),
+        (["triage", "x.jsonl", "--format", "xlsx"], "Ongeldige waarde voor '--format'"),
+        (["retentie", "--dagen", "0"], "ligt niet in het bereik minstens 1"),
+        (["--version"], "versie"),
+    ],
+)
 def test_usage_errors_are_dutch(args, dutch):
     result = CliRunner().invoke(main, args)
     assert dutch in result.output and not [w for w in ENGLISH if w in result.output], result.output

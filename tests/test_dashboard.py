@@ -170,7 +170,9 @@ def test_inbox_reads_5000_stored_advies_filters_and_finds_one():
     assert not at.exception, at.exception
     frame = at.dataframe[0].value
     assert len(frame) == 5000 and frame["urgentie"].iloc[0] == "acuut"
-    assert list(frame["urgentie"].map(["acuut", "hoog", "midden", "laag"].index)) == sorted(frame["urgentie"].map(["acuut", "hoog", "midden", "laag"].index))
+    assert list(frame["urgentie"].map(["acuut", "hoog", "midden", "laag"].index)) == sorted(
+        frame["urgentie"].map(["acuut", "hoog", "midden", "laag"].index)
+    )
     at.selectbox[1].set_value("met kinderen")  # kinderen
     at.run()
     assert at.dataframe[0].value["kinderen"].all()
@@ -212,8 +214,9 @@ def test_a_chair_sees_stored_cases_marks_an_agreement_done_and_records_a_new_one
     melding, advies = pairs[0]
     store.save(melding, advies, "test")
     meeting = date.fromisoformat(advies.termijnen.volgend_actie_overleg)
-    earlier, = store.add_afspraken(melding.melding_id, "limburg", meeting - timedelta(days=7),
-                                   [{"wie": "politie", "wat": "huisbezoek afleggen"}], "test")
+    (earlier,) = store.add_afspraken(
+        melding.melding_id, "limburg", meeting - timedelta(days=7), [{"wie": "politie", "wat": "huisbezoek afleggen"}], "test"
+    )
 
     at = goto(signed_in("voorz-2"), "Actie-overleg")
     at.selectbox[0].set_value("limburg")
@@ -228,7 +231,7 @@ def test_a_chair_sees_stored_cases_marks_an_agreement_done_and_records_a_new_one
     at.text_input[1].input("risicotaxatie laten doen")
     next(b for b in at.button if b.label == "Vastleggen").click()
     at.run()
-    new, = store.open_afspraken("limburg", meeting + timedelta(days=1))
+    (new,) = store.open_afspraken("limburg", meeting + timedelta(days=1))
     assert (new.melding_id, new.wat, new.overleg_datum) == (melding.melding_id, "risicotaxatie laten doen", meeting)
     assert new.key_id == get_settings().api_keys[1].key_id  # the chair's key id, never the key
 

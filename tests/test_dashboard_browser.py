@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import pytest
 
 from zorgstraf.browser import chromium_page, sign_in

@@ -25,7 +25,9 @@ regelset:
     thv: {{beleid: eerste, standaard: onvoldoende_informatie}}
 regels:
 """
-MINI = HEADER.format(name="mini") + """
+MINI = (
+    HEADER.format(name="mini")
+    + """
   - id: A
     titel: a
     reden: a
@@ -46,6 +48,7 @@ MINI = HEADER.format(name="mini") + """
       een_van: [{hg_label: true}, {acuut_gevaar: true}]
     dan: {urgentie: hoog}
 """
+)
 
 
 @pytest.fixture()
@@ -56,12 +59,12 @@ def mini(tmp_path):
 
 def test_every_matching_rule_fires_not_just_one(mini):
     # durable-rules consumes an event by one rule only; we assert facts, so A and B both fire.
-    (_, fired), = Engine(mini).fired_rules([melding(hg_label=True)])
+    ((_, fired),) = Engine(mini).fired_rules([melding(hg_label=True)])
     assert [r.id for r in fired] == ["A", "B", "C"]
 
 
 def test_nothing_matching_is_an_empty_result_not_an_exception(mini):
-    (_, fired), = Engine(mini).fired_rules([melding()])
+    ((_, fired),) = Engine(mini).fired_rules([melding()])
     assert fired == []
 
 
@@ -81,7 +84,7 @@ def test_more_batches_than_the_1024_session_limit(mini):
     # Fresh session ids per batch would exhaust the C engine's 1,024 live sessions.
     eng = Engine(mini)
     for _ in range(1100):
-        (_, fired), = eng.fired_rules([melding(acuut_gevaar=True)])
+        ((_, fired),) = eng.fired_rules([melding(acuut_gevaar=True)])
         assert [r.id for r in fired] == ["C"]
 
 
@@ -91,7 +94,9 @@ def test_same_rules_compile_to_the_same_registered_name_and_changed_rules_to_a_n
     assert names == [s.name for s in again.backend._strata]
     changed = tmp_path / "changed"
     changed.mkdir()
-    (changed / "r.yaml").write_text(MINI.replace("{hg_label: true}\n    dan: {partners: [om]}", "{acuut_gevaar: true}\n    dan: {partners: [om]}"))
+    (changed / "r.yaml").write_text(
+        MINI.replace("{hg_label: true}\n    dan: {partners: [om]}", "{acuut_gevaar: true}\n    dan: {partners: [om]}")
+    )
     other = Engine(load_ruleset(changed))
     assert [s.name for s in other.backend._strata] != names
     # Registering the same name twice is what durable-rules forbids; we never do it.
@@ -99,7 +104,7 @@ def test_same_rules_compile_to_the_same_registered_name_and_changed_rules_to_a_n
 
 
 def test_explanation_order_follows_the_rule_files_not_the_firing_order(engine):
-    advies, = engine.evaluate([melding(acuut_gevaar=True, sash="hoog", verdachte={"aangehouden": True})])
+    (advies,) = engine.evaluate([melding(acuut_gevaar=True, sash="hoog", verdachte={"aangehouden": True})])
     order = {r.id: i for i, r in enumerate(engine.ruleset.rules)}
     ids = [u.regel for u in advies.uitleg]
     assert ids == sorted(ids, key=order.__getitem__)
@@ -132,7 +137,7 @@ def test_compiled_rules_never_use_nex_which_hung_the_engine(national):
 
 def test_an_or_with_two_true_branches_fires_the_rule_once(mini):
     eng = Engine(mini)
-    advies, = eng.evaluate([melding(hg_label=True, acuut_gevaar=True)])
+    (advies,) = eng.evaluate([melding(hg_label=True, acuut_gevaar=True)])
     assert [u.regel for u in advies.uitleg].count("C") == 1
 
 
@@ -156,22 +161,25 @@ def test_raw_engine_reports_unhandled_batches_with_code_1():
     assert code == 1
 
 
-UNKNOWN_RULES = HEADER.format(name="onbekend") + "".join(f"""
+UNKNOWN_RULES = HEADER.format(name="onbekend") + "".join(
+    f"""
   - id: {rid}
     titel: {rid}
     reden: {rid}
     bron: test
     als: {cond}
     dan: {{partners: [politie]}}
-""" for rid, cond in [
-    ("SASH_NIET_HOOG", "{sash: {'!=': hoog}}"),
-    ("SASH_NIET_IN", "{sash: {niet_in: [hoog, midden]}}"),
-    ("SASH_NIET", "{niet: {sash: hoog}}"),
-    ("WOONT_NIET_WAAR", "{verdachte.woont_met_slachtoffer: {'!=': true}}"),
-    ("SCHAAL_NIET_0", "{veiligheidsschaal: {'!=': 0}}"),
-    ("INCIDENTEN_NIET_IN", "{verdachte.eerdere_incidenten_12m: {niet_in: [0, 1]}}"),
-    ("INCIDENTEN_NIET_3", "{niet: {verdachte.eerdere_incidenten_12m: {'!=': 3}}}"),
-])
+"""
+    for rid, cond in [
+        ("SASH_NIET_HOOG", "{sash: {'!=': hoog}}"),
+        ("SASH_NIET_IN", "{sash: {niet_in: [hoog, midden]}}"),
+        ("SASH_NIET", "{niet: {sash: hoog}}"),
+        ("WOONT_NIET_WAAR", "{verdachte.woont_met_slachtoffer: {'!=': true}}"),
+        ("SCHAAL_NIET_0", "{veiligheidsschaal: {'!=': 0}}"),
+        ("INCIDENTEN_NIET_IN", "{verdachte.eerdere_incidenten_12m: {niet_in: [0, 1]}}"),
+        ("INCIDENTEN_NIET_3", "{niet: {verdachte.eerdere_incidenten_12m: {'!=': 3}}}"),
+    ]
+)
 
 
 @pytest.mark.parametrize("backend", ["durable", "referentie"])
@@ -182,5 +190,11 @@ def test_not_equal_and_niet_in_are_false_on_an_unknown_value_and_niet_is_plain_n
     known = melding(sash="laag", veiligheidsschaal=4, verdachte={"woont_met_slachtoffer": False, "eerdere_incidenten_12m": 2})
     (_, on_unknown), (_, on_known) = engine.fired_rules([unknown, known])
     assert {r.id for r in on_unknown} == {"SASH_NIET", "INCIDENTEN_NIET_3"}  # only plain negation holds on unknown
-    assert {r.id for r in on_known} == {"SASH_NIET_HOOG", "SASH_NIET_IN", "SASH_NIET", "WOONT_NIET_WAAR", "SCHAAL_NIET_0",
-                                        "INCIDENTEN_NIET_IN"}  # 2 incidents: "niet (2 != 3)" is false
+    assert {r.id for r in on_known} == {
+        "SASH_NIET_HOOG",
+        "SASH_NIET_IN",
+        "SASH_NIET",
+        "WOONT_NIET_WAAR",
+        "SCHAAL_NIET_0",
+        "INCIDENTEN_NIET_IN",
+    }  # 2 incidents: "niet (2 != 3)" is false

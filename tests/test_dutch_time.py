@@ -14,7 +14,6 @@ from zorgstraf import schema
 from zorgstraf.termijnen import add_working_days, is_working_day
 from zorgstraf.triage import Triage
 
-
 ARRESTED = {"melding_id": "X", "incidentsoort": ["partnergeweld"], "hg_label": True, "verdachte": {"aangehouden": True}}
 
 
@@ -42,8 +41,14 @@ def test_a_change_to_winter_time_inside_the_nine_hour_window():
 def test_working_days_skip_dutch_public_holidays():
     assert not is_working_day(date(2026, 12, 25)) and not is_working_day(date(2026, 4, 27)) and is_working_day(date(2026, 12, 24))
     assert add_working_days(date(2026, 12, 23), 5) == date(2026, 12, 31)  # over Kerst
-    zorgmelding = schema.Melding.model_validate({"melding_id": "K", "ontvangen_op": "2026-12-23T10:00:00+01:00",
-                                                 "incidentsoort": ["partnergeweld"], "kinderen": {"aantal_minderjarig": 2}})
+    zorgmelding = schema.Melding.model_validate(
+        {
+            "melding_id": "K",
+            "ontvangen_op": "2026-12-23T10:00:00+01:00",
+            "incidentsoort": ["partnergeweld"],
+            "kinderen": {"aantal_minderjarig": 2},
+        }
+    )
     assert Triage().evaluate([zorgmelding])[0].termijnen.vt_veiligheidsbeoordeling_uiterlijk == "2026-12-31"
     # at ZSM VT's assessment must inform the OvJ: its deadline is the OvJ's, not five working days
     at_zsm = termijnen("2026-12-23T10:00:00+01:00")

@@ -12,21 +12,38 @@ from zorgstraf.samples import generate
 from .conftest import melding
 
 bools = st.booleans()
-verdachte = st.fixed_dictionaries({}, optional={
-    "aangehouden": bools, "minderjarig": bools, "woont_met_slachtoffer": bools,
-    "wapen": st.sampled_from(["geen", "dreiging", "gebruikt"]), "doodsbedreiging": bools, "verwurging": bools,
-    "letsel": st.sampled_from(["geen", "licht", "ernstig"]), "eerdere_incidenten_12m": st.integers(0, 6),
-    "schending_afspraken": bools, "middelengebruik": bools, "psychische_problematiek": bools, "lvb": bools,
-    "zorgmijdend": bools,
-})
+verdachte = st.fixed_dictionaries(
+    {},
+    optional={
+        "aangehouden": bools,
+        "minderjarig": bools,
+        "woont_met_slachtoffer": bools,
+        "wapen": st.sampled_from(["geen", "dreiging", "gebruikt"]),
+        "doodsbedreiging": bools,
+        "verwurging": bools,
+        "letsel": st.sampled_from(["geen", "licht", "ernstig"]),
+        "eerdere_incidenten_12m": st.integers(0, 6),
+        "schending_afspraken": bools,
+        "middelengebruik": bools,
+        "psychische_problematiek": bools,
+        "lvb": bools,
+        "zorgmijdend": bools,
+    },
+)
 meldingen = st.fixed_dictionaries(
     {"incidentsoort": st.lists(st.sampled_from([i.value for i in schema.Incidentsoort]), min_size=1, max_size=3, unique=True)},
     optional={
-        "hg_label": bools, "acuut_gevaar": bools, "veiligheidsschaal": st.none() | st.integers(0, 7),
-        "sash": st.none() | st.sampled_from(["laag", "midden", "hoog"]), "vermoeden_strafbare_km": bools,
-        "eerder_besproken_actie_overleg": bools, "lopende_hulpverlening": bools, "verdachte": st.none() | verdachte,
-        "kinderen": st.fixed_dictionaries({}, optional={
-            "aantal_minderjarig": st.integers(0, 3), "getuige": bools, "slachtoffer": bools, "verblijfplaats_onbekend": bools}),
+        "hg_label": bools,
+        "acuut_gevaar": bools,
+        "veiligheidsschaal": st.none() | st.integers(0, 7),
+        "sash": st.none() | st.sampled_from(["laag", "midden", "hoog"]),
+        "vermoeden_strafbare_km": bools,
+        "eerder_besproken_actie_overleg": bools,
+        "lopende_hulpverlening": bools,
+        "verdachte": st.none() | verdachte,
+        "kinderen": st.fixed_dictionaries(
+            {}, optional={"aantal_minderjarig": st.integers(0, 3), "getuige": bools, "slachtoffer": bools, "verblijfplaats_onbekend": bools}
+        ),
     },
 )
 
@@ -49,28 +66,28 @@ def test_same_input_and_rules_give_the_same_advies_byte_for_byte(engine):
 
 
 def test_urgentie_is_the_highest_any_fired_rule_gives(engine):
-    advies, = engine.evaluate([melding(acuut_gevaar=True, sash="midden")])
+    (advies,) = engine.evaluate([melding(acuut_gevaar=True, sash="midden")])
     assert advies.urgentie == "acuut"
 
 
 def test_lists_are_unions_without_duplicates_in_a_stable_order(engine):
-    advies, = engine.evaluate([melding(sash="hoog", acuut_gevaar=True, kinderen={"aantal_minderjarig": 2})])
+    (advies,) = engine.evaluate([melding(sash="hoog", acuut_gevaar=True, kinderen={"aantal_minderjarig": 2})])
     assert len(advies.partners) == len(set(advies.partners))
     order = list(schema.Partner)
     assert advies.partners == sorted(advies.partners, key=order.index)
 
 
 def test_uitleg_lists_every_fired_rule_with_the_facts_it_used(engine):
-    advies, = engine.evaluate([melding(sash="hoog")])
+    (advies,) = engine.evaluate([melding(sash="hoog")])
     sash = next(u for u in advies.uitleg if u.regel == "SASH_HOOG")
     assert sash.feiten == {"sash": "hoog"} and "hoog" in sash.reden and sash.bron
 
 
 def test_regelset_carries_name_version_and_content_hash(engine):
-    advies, = engine.evaluate([melding()])
+    (advies,) = engine.evaluate([melding()])
     assert advies.regelset.naam == "landelijk" and len(advies.regelset.hash) == 64
 
 
 def test_toelichting_never_reaches_the_advies(engine):
-    advies, = engine.evaluate([melding(toelichting="geheim-XYZ")])
+    (advies,) = engine.evaluate([melding(toelichting="geheim-XYZ")])
     assert "geheim-XYZ" not in advies.model_dump_json()

@@ -19,12 +19,12 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from zorgstraf_api.app import create_app
 from zorgstraf import agenda as agenda_mod
 from zorgstraf.errors import ConfigError
 from zorgstraf.samples import generate
 from zorgstraf.settings import Settings, from_environment, parse_api_keys
 from zorgstraf.storage import AdviesRecord, Store, input_hash, open_store
+from zorgstraf_api.app import create_app
 
 from .conftest import ROOT, melding, run_cli
 
@@ -60,12 +60,22 @@ def free_port() -> int:
 # --- 1. settings that destroy data --------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name,value", [
-    ("RETENTION_DAYS", "-1"), ("RETENTION_DAYS", "0"), ("RETENTION_DAYS", "veel"),
-    ("RETENTION_INTERVAL_SECONDS", "0"), ("RETENTION_INTERVAL_SECONDS", "-3"),
-    ("MAX_BODY_BYTES", "0"), ("MAX_BODY_BYTES", "-5"), ("INBOX_MAX_ROWS", "0"),
-    ("SIGNIN_LIMIT", "dertig"), ("STORE_TOELICHTING", "misschien"), ("API_KEYS", "geheim:baas"),
-])
+@pytest.mark.parametrize(
+    "name,value",
+    [
+        ("RETENTION_DAYS", "-1"),
+        ("RETENTION_DAYS", "0"),
+        ("RETENTION_DAYS", "veel"),
+        ("RETENTION_INTERVAL_SECONDS", "0"),
+        ("RETENTION_INTERVAL_SECONDS", "-3"),
+        ("MAX_BODY_BYTES", "0"),
+        ("MAX_BODY_BYTES", "-5"),
+        ("INBOX_MAX_ROWS", "0"),
+        ("SIGNIN_LIMIT", "dertig"),
+        ("STORE_TOELICHTING", "misschien"),
+        ("API_KEYS", "geheim:baas"),
+    ],
+)
 def test_a_bad_setting_is_one_dutch_line_naming_the_variable(monkeypatch, name, value):
     monkeypatch.setenv(f"ZORGSTRAF_{name}", value)
     with pytest.raises(ConfigError) as caught:
@@ -80,11 +90,18 @@ def test_serve_with_a_negative_retention_refuses_to_start_and_deletes_nothing(tm
     url = f"sqlite:///{tmp_path / 'z.db'}"
     store = open_store(url)
     store.save(melding(), _advies(), "test")
-    result = subprocess.run([EXE, "serve", "--port", str(free_port())], env=env_with(DATABASE_URL=url, RETENTION_DAYS="-1"),
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [EXE, "serve", "--port", str(free_port())],
+        env=env_with(DATABASE_URL=url, RETENTION_DAYS="-1"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 2 and "ZORGSTRAF_RETENTION_DAYS" in result.stderr and "Traceback" not in result.stderr
     assert store.count_advies() == 1
-    purge = subprocess.run([EXE, "retentie"], env=env_with(DATABASE_URL=url, RETENTION_DAYS="-5"), capture_output=True, text=True, timeout=60)
+    purge = subprocess.run(
+        [EXE, "retentie"], env=env_with(DATABASE_URL=url, RETENTION_DAYS="-5"), capture_output=True, text=True, timeout=60
+    )
     assert purge.returncode == 2 and "ZORGSTRAF_RETENTION_DAYS" in purge.stderr
     assert store.count_advies() == 1
     with pytest.raises(ValueError):
@@ -119,8 +136,11 @@ def test_retentie_says_how_many_and_asks_for_ja_above_ten_percent(tmp_path):
 
 def test_unstorable_text_is_a_422_naming_the_field_on_every_database(database_url):
     with client_for(database_url) as c:
-        for fields, field in [({"melding_id": "a\u0000b"}, "melding_id"), ({"toelichting": "x\u0000y"}, "toelichting"),
-                              ({"melding_id": "a\tb"}, "melding_id")]:
+        for fields, field in [
+            ({"melding_id": "a\u0000b"}, "melding_id"),
+            ({"toelichting": "x\u0000y"}, "toelichting"),
+            ({"melding_id": "a\tb"}, "melding_id"),
+        ]:
             r = c.post("/v1/triage", json=body(**fields), headers=LEZER)
             assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] == field, r.text
         raw = json.dumps(body()).replace('"P-1"', '"P-\\ud800"')  # a lone surrogate: not UTF-8
@@ -165,16 +185,22 @@ def test_bad_lines_are_named_and_skipped_and_the_rest_is_triaged_and_stored(tmp_
     path = tmp_path / "meldingen.jsonl"
     path.write_bytes(b"\n".join(lines) + b"\n")
     url = f"sqlite:///{tmp_path / 'z.db'}"
-    result = subprocess.run([EXE, "triage", str(path), "--opslaan", "--format", "jsonl"], env=env_with(DATABASE_URL=url),
-                            capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [EXE, "triage", str(path), "--opslaan", "--format", "jsonl"],
+        env=env_with(DATABASE_URL=url),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert len(result.stdout.splitlines()) == 997
     for line in (10, 20, 800):
         assert f"meldingen.jsonl:{line}:" in result.stderr
     assert Store(url).count_advies() == 997
 
-    from zorgstraf.samples import to_csv
     import io
+
+    from zorgstraf.samples import to_csv
 
     buffer = io.StringIO()
     to_csv(generate(30, seed=6), buffer)
@@ -221,9 +247,20 @@ def test_a_request_without_a_valid_key_is_refused_before_its_body_is_read(tmp_pa
             async def send(message):
                 sent.append(message)
 
-            scope = {"type": "http", "method": "POST", "path": "/v1/triage", "raw_path": b"/v1/triage", "query_string": b"",
-                     "headers": [(b"content-type", b"application/json"), *headers], "app": app, "client": ("10.0.0.9", 1234),
-                     "server": ("test", 80), "scheme": "http", "root_path": "", "http_version": "1.1"}
+            scope = {
+                "type": "http",
+                "method": "POST",
+                "path": "/v1/triage",
+                "raw_path": b"/v1/triage",
+                "query_string": b"",
+                "headers": [(b"content-type", b"application/json"), *headers],
+                "app": app,
+                "client": ("10.0.0.9", 1234),
+                "server": ("test", 80),
+                "scheme": "http",
+                "root_path": "",
+                "http_version": "1.1",
+            }
             asyncio.run(app(scope, receive, send))
             assert sent[0]["status"] == 401 and received == []
 
@@ -234,8 +271,16 @@ def test_a_request_without_a_valid_key_is_refused_before_its_body_is_read(tmp_pa
 def test_first_runs_on_a_new_sqlite_file_do_not_race_on_migrations(tmp_path):
     url = f"sqlite:///{tmp_path / 'nieuw.db'}"
     sample = str(ROOT / "data" / "samples" / "meldingen.jsonl")
-    runs = [subprocess.Popen([EXE, "triage", sample, "--opslaan", "--format", "jsonl"], env=env_with(DATABASE_URL=url),
-                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) for _ in range(6)]
+    runs = [
+        subprocess.Popen(
+            [EXE, "triage", sample, "--opslaan", "--format", "jsonl"],
+            env=env_with(DATABASE_URL=url),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(6)
+    ]
     errors = [(p.wait(timeout=300), p.stderr.read()) for p in runs]
     assert [rc for rc, _ in errors] == [0] * 6, errors
 
@@ -256,16 +301,26 @@ def test_with_the_database_down_health_and_routes_answer_503_in_dutch(database_u
 
 
 def test_serve_without_a_database_exits_2_with_one_line():
-    result = subprocess.run([EXE, "serve", "--port", str(free_port())], capture_output=True, text=True, timeout=60,
-                            env=env_with(DATABASE_URL="postgresql://x@127.0.0.1:1/weg", API_KEYS="k:lezer"))
+    result = subprocess.run(
+        [EXE, "serve", "--port", str(free_port())],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env_with(DATABASE_URL="postgresql://x@127.0.0.1:1/weg", API_KEYS="k:lezer"),
+    )
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert [line for line in result.stderr.splitlines() if line.startswith("fout:")] == [result.stderr.splitlines()[-1]]
 
 
 def test_the_served_api_prints_its_access_and_retention_lines_and_ignores_forwarded_for(tmp_path):
     port = free_port()
-    env = env_with(DATABASE_URL=f"sqlite:///{tmp_path / 'z.db'}", API_KEYS="goede-sleutel:beleid", RETENTION_DAYS="30",
-                   RETENTION_INTERVAL_SECONDS="0.2", SIGNIN_LIMIT="2 per hour")
+    env = env_with(
+        DATABASE_URL=f"sqlite:///{tmp_path / 'z.db'}",
+        API_KEYS="goede-sleutel:beleid",
+        RETENTION_DAYS="30",
+        RETENTION_INTERVAL_SECONDS="0.2",
+        SIGNIN_LIMIT="2 per hour",
+    )
     server = subprocess.Popen([EXE, "serve", "--port", str(port)], env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
     try:
         base = f"http://127.0.0.1:{port}"
@@ -277,7 +332,10 @@ def test_the_served_api_prints_its_access_and_retention_lines_and_ignores_forwar
                 time.sleep(0.2)
         # Wrong keys, each claiming another address: counted against the real one, so the right key is refused too.
         for n in range(2):
-            assert httpx.get(base + "/v1/regels", headers={"Authorization": f"Bearer fout-{n}", "X-Forwarded-For": f"10.0.0.{n}"}).status_code == 401
+            assert (
+                httpx.get(base + "/v1/regels", headers={"Authorization": f"Bearer fout-{n}", "X-Forwarded-For": f"10.0.0.{n}"}).status_code
+                == 401
+            )
         right = httpx.get(base + "/v1/regels", headers={"Authorization": "Bearer goede-sleutel", "X-Forwarded-For": "10.0.0.99"})
         assert right.status_code == 429
         time.sleep(0.5)
@@ -302,7 +360,7 @@ def test_the_input_hash_cannot_confirm_a_guessed_toelichting(tmp_path):
 
 def test_csv_output_neutralises_formula_prefixes(tmp_path):
     path = tmp_path / "m.jsonl"
-    rows = [body(melding_id=i) for i in ("=HYPERLINK(\"http://x\")", "+1", "-1", "@SUM(A1)", "gewoon")]
+    rows = [body(melding_id=i) for i in ('=HYPERLINK("http://x")', "+1", "-1", "@SUM(A1)", "gewoon")]
     path.write_text("".join(json.dumps(r) + "\n" for r in rows))
     result = run_cli("triage", str(path), "--format", "csv")
     cells = [line.split(",")[0] for line in result.stdout.splitlines()[1:]]
@@ -311,7 +369,9 @@ def test_csv_output_neutralises_formula_prefixes(tmp_path):
 
 def test_markdown_output_escapes_pipes_and_html():
     item = agenda_mod.OpenAfspraak(id=1, melding_id="M|1", wie="politie", wat="<img src=x onerror=alert(1)> | kolom", uiterlijk=None)
-    result = agenda_mod.Agenda(regio="limburg", week="2026-W12", datum=None, stappen=[], items=[], open_afspraken_overig=[item], bron="test")
+    result = agenda_mod.Agenda(
+        regio="limburg", week="2026-W12", datum=None, stappen=[], items=[], open_afspraken_overig=[item], bron="test"
+    )
     text = agenda_mod.to_markdown(result)
     assert "<img" not in text and "&lt;img" in text and "\\| kolom" in text and "M\\|1" in text
 

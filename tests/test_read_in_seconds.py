@@ -8,20 +8,32 @@ import json
 import pytest
 from fastapi.testclient import TestClient
 
-from zorgstraf_api.app import create_app
 from zorgstraf import schema
 from zorgstraf.labels import catalogue, label, reader_source
 from zorgstraf.overview import load_variant, variants
 from zorgstraf.settings import Settings, parse_api_keys
 from zorgstraf.triage import Triage, default_rules_dir
+from zorgstraf_api.app import create_app
 
 from .conftest import melding, run_cli
 
 
-@pytest.mark.parametrize("kind, enum", [("urgentie", schema.Urgentie), ("route", schema.Route), ("afstemming", schema.Afstemming),
-                                        ("partners", schema.Partner), ("interventies", schema.Interventie),
-                                        ("thv", schema.ThvBeoordeling), ("fase", schema.Fase), ("indicatoren", schema.Indicator),
-                                        ("regio", schema.Regio), ("bron", schema.Bron), ("incidentsoort", schema.Incidentsoort)])
+@pytest.mark.parametrize(
+    "kind, enum",
+    [
+        ("urgentie", schema.Urgentie),
+        ("route", schema.Route),
+        ("afstemming", schema.Afstemming),
+        ("partners", schema.Partner),
+        ("interventies", schema.Interventie),
+        ("thv", schema.ThvBeoordeling),
+        ("fase", schema.Fase),
+        ("indicatoren", schema.Indicator),
+        ("regio", schema.Regio),
+        ("bron", schema.Bron),
+        ("incidentsoort", schema.Incidentsoort),
+    ],
+)
 def test_every_code_has_one_dutch_label(kind, enum):
     assert {e.value for e in enum} <= set(catalogue().waarden[kind])
     assert label("partners", "rvdk") == "Raad voor de Kinderbescherming" and label("afstemming", "vt_op_zsm") == "VT op ZSM"
@@ -35,18 +47,28 @@ def test_the_samenvatting_says_urgency_moment_and_first_deadline_in_dutch_time()
 
 
 def test_the_samenvatting_says_when_the_score_raised_the_urgency():
-    risky = melding(incidentsoort=["overig"], veiligheidsschaal=3,
-                    verdachte={"aangehouden": True, "minderjarig": True, "woont_met_slachtoffer": True, "wapen": "dreiging",
-                               "eerdere_incidenten_12m": 3, "psychische_problematiek": True, "zorgmijdend": True})
-    plain, = Triage().evaluate([risky])
-    scored, = Triage(score=True).evaluate([risky])
+    risky = melding(
+        incidentsoort=["overig"],
+        veiligheidsschaal=3,
+        verdachte={
+            "aangehouden": True,
+            "minderjarig": True,
+            "woont_met_slachtoffer": True,
+            "wapen": "dreiging",
+            "eerdere_incidenten_12m": 3,
+            "psychische_problematiek": True,
+            "zorgmijdend": True,
+        },
+    )
+    (plain,) = Triage().evaluate([risky])
+    (scored,) = Triage(score=True).evaluate([risky])
     assert (plain.urgentie, scored.urgentie) == ("laag", "midden")
     assert scored.samenvatting.endswith("urgentie verhoogd door de risicoscore (tweede mening)")
     assert "risicoscore" not in plain.samenvatting
 
 
 def test_a_rule_shows_only_the_facts_that_made_it_fire():
-    advies, = Triage().evaluate([melding(verdachte={"woont_met_slachtoffer": False, "letsel": "licht"})])
+    (advies,) = Triage().evaluate([melding(verdachte={"woont_met_slachtoffer": False, "letsel": "licht"})])
     contact = next(u for u in advies.uitleg if u.regel == "THV_CONTACTVERBOD")
     assert "Letsel: licht." in contact.waarom and "Verdachte woont bij het slachtoffer: nee." in contact.waarom
     assert not any(w.startswith(("Verwurging", "Doodsbedreiging", "Wapen")) for w in contact.waarom)  # looked at, not decisive
@@ -62,7 +84,7 @@ def test_sources_name_the_seed_documents_never_developer_files():
 
 
 def test_reasons_use_labels_not_codes():
-    advies, = Triage().evaluate([melding(incidentsoort=["ex_partnerstalking"], sash="hoog", verdachte={"wapen": "dreiging"})])
+    (advies,) = Triage().evaluate([melding(incidentsoort=["ex_partnerstalking"], sash="hoog", verdachte={"wapen": "dreiging"})])
     text = " ".join(u.reden for u in advies.uitleg)
     assert "ex_partnerstalking" not in text and "dreiging," not in text
 
@@ -82,8 +104,11 @@ def test_a_besluit_is_stored_beside_the_advies_and_never_changes_it(client):
     refused = client.post("/v1/advies/B-1/besluit", json={"volgt_advies": False, "wat": "hoger"}, headers=auth)
     assert refused.status_code == 422 and "waarom" in json.dumps(refused.json())
     first = client.post("/v1/advies/B-1/besluit", json={"volgt_advies": True, "wat": "zorgmelding gedaan"}, headers=auth)
-    second = client.post("/v1/advies/B-1/besluit", headers=auth,
-                         json={"volgt_advies": False, "urgentie": "hoog", "wat": "op het Actie-overleg", "waarom": "nieuwe dreiging"})
+    second = client.post(
+        "/v1/advies/B-1/besluit",
+        headers=auth,
+        json={"volgt_advies": False, "urgentie": "hoog", "wat": "op het Actie-overleg", "waarom": "nieuwe dreiging"},
+    )
     assert first.status_code == second.status_code == 201
     assert second.json()["advies_urgentie"] == given["urgentie"] and second.json()["urgentie"] == "hoog"
     assert [b["wat"] for b in client.get("/v1/advies/B-1/besluiten", headers=auth).json()] == ["op het Actie-overleg", "zorgmelding gedaan"]
@@ -97,10 +122,20 @@ def test_the_inbox_export_has_dutch_headers_labels_reasons_and_the_decision(tmp_
     from zorgstraf import inbox
 
     m = melding(melding_id="=SOM(A1)", acuut_gevaar=True)
-    advies, = Triage().evaluate([m])
+    (advies,) = Triage().evaluate([m])
     entries = inbox.from_triage([(m, advies)])
-    decided = schema.Besluit(id=1, melding_id=m.melding_id, volgt_advies=False, urgentie="hoog", wat="anders", waarom="omdat",
-                             advies_urgentie="acuut", regelset_hash="x", key_id="k", genomen_op="2026-11-25T10:00:00+01:00")
+    decided = schema.Besluit(
+        id=1,
+        melding_id=m.melding_id,
+        volgt_advies=False,
+        urgentie="hoog",
+        wat="anders",
+        waarom="omdat",
+        advies_urgentie="acuut",
+        regelset_hash="x",
+        key_id="k",
+        genomen_op="2026-11-25T10:00:00+01:00",
+    )
     path = tmp_path / "inbox.xlsx"
     path.write_bytes(inbox.to_xlsx(entries, {m.melding_id: [decided]}))
     sheet = load_workbook(path).active

@@ -72,7 +72,9 @@ def test_unknown_parameter_in_an_overlay_is_refused(tmp_path):
 
 
 def test_an_edited_overlay_file_can_add_and_disable_rules(tmp_path):
-    path = _overlay(tmp_path, """wijzigingen:
+    path = _overlay(
+        tmp_path,
+        """wijzigingen:
   - voeg_toe:
       id: SASH_LAAG_KINDEREN
       titel: SASH laag met kinderen - Actie-overleg
@@ -85,25 +87,33 @@ def test_an_edited_overlay_file_can_add_and_disable_rules(tmp_path):
   - schakel_uit: HERHALING
     waarom: test
     bron: test
-""")
+""",
+    )
     ruleset = load_ruleset(RULES, str(path))
     ids = {r.id for r in ruleset.rules}
     assert "SASH_LAAG_KINDEREN" in ids and "HERHALING" not in ids
-    advies, = Engine(ruleset).evaluate([melding(incidentsoort=["ex_partnerstalking"], sash="laag", kinderen={"aantal_minderjarig": 1})])
+    (advies,) = Engine(ruleset).evaluate([melding(incidentsoort=["ex_partnerstalking"], sash="laag", kinderen={"aantal_minderjarig": 1})])
     assert advies.actie_overleg.agenderen and advies.regio == "limburg"
 
 
 def test_saturday_night_in_a_weekday_region_gets_vt_by_phone_in_the_uitleg():
     engine = Engine(load_ruleset(RULES, "haaglanden_hollands_midden"))
-    advies, = engine.evaluate([melding(ontvangen_op="2026-03-14T23:30:00+01:00", hg_label=True, verdachte={"aangehouden": True})])
+    (advies,) = engine.evaluate([melding(ontvangen_op="2026-03-14T23:30:00+01:00", hg_label=True, verdachte={"aangehouden": True})])
     phone = [u for u in advies.uitleg if u.regel == "ZSM_VT_TELEFONISCH"]
     assert phone and "telefonisch" in phone[0].reden and "za" in phone[0].reden
     assert "vt_telefonisch_zsm" in advies.indicatoren
 
 
 def test_melding_regio_picks_the_variant_and_the_override_wins():
-    line = json.dumps({"melding_id": "R1", "ontvangen_op": "2026-03-12T14:00:00+01:00", "regio": "limburg",
-                       "incidentsoort": ["partnergeweld"], "verdachte": {"aangehouden": True}})
+    line = json.dumps(
+        {
+            "melding_id": "R1",
+            "ontvangen_op": "2026-03-12T14:00:00+01:00",
+            "regio": "limburg",
+            "incidentsoort": ["partnergeweld"],
+            "verdachte": {"aangehouden": True},
+        }
+    )
     own = jsonl(run_cli("triage", "-", "--format", "jsonl", stdin=line).stdout)[0]
     assert own["regio"] == "limburg" and "vt_telefonisch_zsm" in own["indicatoren"]
     forced = jsonl(run_cli("triage", "-", "--format", "jsonl", "--regio", "landelijk", stdin=line).stdout)[0]
@@ -122,27 +132,30 @@ def test_rules_show_and_diff(national):
 AMS = timezone(timedelta(hours=1))
 
 
-@pytest.mark.parametrize("start,expected", [
-    ("2026-03-10T10:00", "2026-03-10T19:00"),   # daytime: plus nine hours
-    ("2026-03-10T20:00", "2026-03-11T14:00"),   # four hours, then night not counted, five more from 09:00
-    ("2026-03-11T02:30", "2026-03-11T18:00"),   # arrested at night: the clock starts at 09:00
-])
+@pytest.mark.parametrize(
+    "start,expected",
+    [
+        ("2026-03-10T10:00", "2026-03-10T19:00"),  # daytime: plus nine hours
+        ("2026-03-10T20:00", "2026-03-11T14:00"),  # four hours, then night not counted, five more from 09:00
+        ("2026-03-11T02:30", "2026-03-11T18:00"),  # arrested at night: the clock starts at 09:00
+    ],
+)
 def test_ovj_deadline_skips_midnight_to_nine(start, expected):
     assert ovj_deadline(datetime.fromisoformat(start).replace(tzinfo=AMS)) == datetime.fromisoformat(expected).replace(tzinfo=AMS)
 
 
 def test_five_working_days_skip_the_weekend_and_next_ao_is_after_receipt():
-    assert add_working_days(date(2026, 3, 13), 5) == date(2026, 3, 20)   # Friday -> next Friday
-    assert next_weekday(date(2026, 3, 10), "di") == date(2026, 3, 17)    # Tuesday -> next Tuesday
+    assert add_working_days(date(2026, 3, 13), 5) == date(2026, 3, 20)  # Friday -> next Friday
+    assert next_weekday(date(2026, 3, 10), "di") == date(2026, 3, 17)  # Tuesday -> next Tuesday
     assert next_weekday(date(2026, 3, 9), "di") == date(2026, 3, 10)
 
 
 def test_termijnen_in_the_advies(engine):
-    acute, = engine.evaluate([melding(acuut_gevaar=True, sash="hoog", verdachte={"aangehouden": True})])
-    assert acute.termijnen.vt_veiligheidsbeoordeling_uiterlijk == "2026-03-10"   # acute: at once
+    (acute,) = engine.evaluate([melding(acuut_gevaar=True, sash="hoog", verdachte={"aangehouden": True})])
+    assert acute.termijnen.vt_veiligheidsbeoordeling_uiterlijk == "2026-03-10"  # acute: at once
     assert acute.termijnen.ovj_beslissing_uiterlijk == "2026-03-10T23:30:00+01:00"
     assert acute.termijnen.volgend_actie_overleg == "2026-03-17"
-    quiet, = engine.evaluate([melding(verdachte={"woont_met_slachtoffer": False})])
+    (quiet,) = engine.evaluate([melding(verdachte={"woont_met_slachtoffer": False})])
     assert quiet.termijnen.ovj_beslissing_uiterlijk is None and quiet.termijnen.volgend_actie_overleg is None
 
 

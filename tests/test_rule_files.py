@@ -53,7 +53,10 @@ def test_python_tags_are_refused(tmp_path):
 
 
 def test_duplicate_keys_and_ids_are_errors(tmp_path):
-    path = rules_with(tmp_path, "regels:\n  - {id: X, titel: x, reden: x, bron: x, als: {hg_label: true}, dan: {}}\n  - {id: X, titel: x, reden: x, bron: x, als: {hg_label: true}, dan: {}}\n")
+    path = rules_with(
+        tmp_path,
+        "regels:\n  - {id: X, titel: x, reden: x, bron: x, als: {hg_label: true}, dan: {}}\n  - {id: X, titel: x, reden: x, bron: x, als: {hg_label: true}, dan: {}}\n",
+    )
     assert "bestaat al" in errors_of(path)[0]
     path2 = rules_with(tmp_path, "regels:\n  - id: X\n    id: Y\n    titel: x\n")
     assert "twee keer" in errors_of(path2)[0]
@@ -70,24 +73,31 @@ def test_a_rule_reading_its_own_output_is_refused(tmp_path):
 
 
 def test_cycles_between_rules_are_refused(tmp_path):
-    path = rules_with(tmp_path, "regels:\n"
-                      "  - {id: X, titel: x, reden: x, bron: x, als: {partners: {bevat: om}}, dan: {interventies: [aware]}}\n"
-                      "  - {id: Y, titel: y, reden: y, bron: y, als: {interventies: {bevat: aware}}, dan: {partners: [om]}}\n")
+    path = rules_with(
+        tmp_path,
+        "regels:\n"
+        "  - {id: X, titel: x, reden: x, bron: x, als: {partners: {bevat: om}}, dan: {interventies: [aware]}}\n"
+        "  - {id: Y, titel: y, reden: y, bron: y, als: {interventies: {bevat: aware}}, dan: {partners: [om]}}\n",
+    )
     assert "kringredenering" in errors_of(path)[0]
 
 
 def test_unresolved_conflict_without_hit_policy_is_reported(tmp_path):
-    (tmp_path / "a.yaml").write_text(HEAD.replace("route: {beleid: eerste, standaard: zorg},", "") + "regels:\n"
+    (tmp_path / "a.yaml").write_text(
+        HEAD.replace("route: {beleid: eerste, standaard: zorg},", "") + "regels:\n"
         "  - {id: X, titel: x, reden: x, bron: x, als: {hg_label: true}, dan: {route: straf}, voorbeelden: [{naam: a, melding: {incidentsoort: [overig], hg_label: true}, vuurt: true}, {naam: b, melding: {incidentsoort: [overig]}, vuurt: false}]}\n"
-        "  - {id: Y, titel: y, reden: y, bron: y, als: {acuut_gevaar: true}, dan: {route: zorg}, voorbeelden: [{naam: a, melding: {incidentsoort: [overig], acuut_gevaar: true}, vuurt: true}, {naam: b, melding: {incidentsoort: [overig]}, vuurt: false}]}\n")
+        "  - {id: Y, titel: y, reden: y, bron: y, als: {acuut_gevaar: true}, dan: {route: zorg}, voorbeelden: [{naam: a, melding: {incidentsoort: [overig], acuut_gevaar: true}, vuurt: true}, {naam: b, melding: {incidentsoort: [overig]}, vuurt: false}]}\n"
+    )
     result = run_cli("rules", "check", str(tmp_path))
     assert result.returncode == 2 and "onopgelost conflict" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_uniek_violation_is_found_on_sample_meldingen(tmp_path):
-    (tmp_path / "a.yaml").write_text(HEAD.replace("route: {beleid: eerste", "route: {beleid: uniek") + "regels:\n"
+    (tmp_path / "a.yaml").write_text(
+        HEAD.replace("route: {beleid: eerste", "route: {beleid: uniek") + "regels:\n"
         "  - {id: X, titel: x, reden: x, bron: x, als: {hg_label: true}, dan: {route: straf}, voorbeelden: [{naam: a, melding: {incidentsoort: [overig], hg_label: true}, vuurt: true}, {naam: b, melding: {incidentsoort: [overig]}, vuurt: false}]}\n"
-        "  - {id: Y, titel: y, reden: y, bron: y, als: {hg_label: true}, dan: {route: zorg}, voorbeelden: [{naam: a, melding: {incidentsoort: [overig], hg_label: true}, vuurt: true}, {naam: b, melding: {incidentsoort: [overig]}, vuurt: false}]}\n")
+        "  - {id: Y, titel: y, reden: y, bron: y, als: {hg_label: true}, dan: {route: zorg}, voorbeelden: [{naam: a, melding: {incidentsoort: [overig], hg_label: true}, vuurt: true}, {naam: b, melding: {incidentsoort: [overig]}, vuurt: false}]}\n"
+    )
     result = run_cli("rules", "check", str(tmp_path))
     assert result.returncode == 2 and "'uniek'" in result.stderr
 

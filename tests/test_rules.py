@@ -21,17 +21,32 @@ EXAMPLES = [(rule, ex) for rule in _NATIONAL.rules for ex in rule.examples]
 def test_rule_example(rule, example):
     engine = Engine(_NATIONAL.with_parameters(example.parameters)) if example.parameters else _ENGINE
     score = Score(punten=0, band=example.score_band, bijdragen={}) if example.score_band else None
-    (_, fired), = engine.fired_rules([example.melding], bands=[example.score_band])
-    advies, = engine.evaluate([example.melding], [score])
+    ((_, fired),) = engine.fired_rules([example.melding], bands=[example.score_band])
+    (advies,) = engine.evaluate([example.melding], [score])
     assert (rule.id in {r.id for r in fired}) == example.fires, f"{rule.id} fired={not example.fires} ({example.where})"
     assert unmet(advies, example.expect) == [], example.where
 
 
 def test_every_rule_in_the_domain_table_is_encoded():
     ids = {r.id for r in _NATIONAL.rules}
-    table = {"ACUUT", "ZSM_HG", "ZSM_ACUUT_ZONDER_LABEL", "KINDEREN", "RVDK", "KINDEREN_ONBEKEND", "STRAFBARE_KM",
-             "SASH_HOOG", "AO_PARTNERS", "SASH_MIDDEN", "SASH_ONBEKEND", "HERHALING", "THV", "THV_ONBEKEND", "LOKAAL",
-             "ERNSTIG_GEVAAR"}
+    table = {
+        "ACUUT",
+        "ZSM_HG",
+        "ZSM_ACUUT_ZONDER_LABEL",
+        "KINDEREN",
+        "RVDK",
+        "KINDEREN_ONBEKEND",
+        "STRAFBARE_KM",
+        "SASH_HOOG",
+        "AO_PARTNERS",
+        "SASH_MIDDEN",
+        "SASH_ONBEKEND",
+        "HERHALING",
+        "THV",
+        "THV_ONBEKEND",
+        "LOKAAL",
+        "ERNSTIG_GEVAAR",
+    }
     assert table <= ids
     # Table rows split into several rules keep the table id as prefix.
     for prefix in ("ZVH_", "THV_NVT_", "ROUTE_", "FASE_"):
@@ -71,8 +86,12 @@ regels:
   - {id: DREMPEL, titel: d, reden: d, bron: t, als: {verdachte.eerdere_incidenten_12m: {">=": {parameter: drempel}}}, dan: {partners: [om]}}
 """)
     eng = Engine(load_ruleset(tmp_path))
+
     def advies(day, **kw):
-        return eng.evaluate([Melding.model_validate({"melding_id": "d", "ontvangen_op": f"{day}T12:00:00+01:00", "incidentsoort": ["partnergeweld"], **kw})])[0]
+        return eng.evaluate(
+            [Melding.model_validate({"melding_id": "d", "ontvangen_op": f"{day}T12:00:00+01:00", "incidentsoort": ["partnergeweld"], **kw})]
+        )[0]
+
     assert advies("2026-02-28", hg_label=True).urgentie == "midden"
     assert advies("2026-03-01", hg_label=True).urgentie == "hoog"
     three = {"verdachte": {"eerdere_incidenten_12m": 3}}

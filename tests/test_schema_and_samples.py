@@ -5,8 +5,8 @@ import json
 import pytest
 from pydantic import ValidationError
 
-from zorgstraf.schema import Melding
 from zorgstraf.samples import generate
+from zorgstraf.schema import Melding
 
 from .conftest import ROOT, melding
 
@@ -23,11 +23,19 @@ def test_defaults_are_as_in_the_contract():
     assert m.kinderen.aantal_minderjarig == 0 and m.slachtoffer.angst_ernstig is False and m.toelichting == ""
 
 
-@pytest.mark.parametrize("field,value", [
-    ("hg_label", "true"), ("eerdere_vt_meldingen", False), ("eerdere_vt_meldingen", -1),
-    ("veiligheidsschaal", 8), ("incidentsoort", []), ("melding_id", ""), ("toelichting", "x" * 4001),
-    ("ontvangen_op", "2026-03-10T14:30:00"),
-])
+@pytest.mark.parametrize(
+    "field,value",
+    [
+        ("hg_label", "true"),
+        ("eerdere_vt_meldingen", False),
+        ("eerdere_vt_meldingen", -1),
+        ("veiligheidsschaal", 8),
+        ("incidentsoort", []),
+        ("melding_id", ""),
+        ("toelichting", "x" * 4001),
+        ("ontvangen_op", "2026-03-10T14:30:00"),
+    ],
+)
 def test_values_outside_the_contract_are_rejected(field, value):
     with pytest.raises(ValidationError):
         melding(**{field: value})

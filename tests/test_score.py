@@ -32,7 +32,7 @@ def test_points_add_up_to_the_total(scorer):
 
 
 def test_a_melding_without_risk_factors_scores_zero_in_the_lowest_band(scorer):
-    s, = scorer.score([melding(incidentsoort=["overig"])])
+    (s,) = scorer.score([melding(incidentsoort=["overig"])])
     assert s.punten == 0 and s.band == "laag" and s.bijdragen == {}
 
 
@@ -93,7 +93,7 @@ def test_scoring_never_unpickles_even_a_malicious_joblib_with_a_matching_hash(tm
     digest = hashlib.sha256((target / "scorecard.joblib").read_bytes()).hexdigest()
     (target / "scorecard.sha256").write_text(f"{digest}  scorecard.joblib\n")
     runner = Triage(score=True, model_dir=target)
-    advies, = runner.evaluate([melding(verdachte={"verwurging": True})])
+    (advies,) = runner.evaluate([melding(verdachte={"verwurging": True})])
     assert advies.score is not None and advies.score.punten > 0
     assert not marker.exists()  # the joblib was never opened
     assert runner.model_hash == hashlib.sha256((target / "scorecard_punten.json").read_bytes()).hexdigest()
@@ -117,8 +117,14 @@ def test_a_tampered_points_table_is_refused_with_a_clear_error(tmp_path):
 
 
 def test_score_is_off_by_default_and_on_with_the_flag():
-    line = json.dumps({"melding_id": "S1", "ontvangen_op": "2026-03-10T10:00:00+01:00", "incidentsoort": ["partnergeweld"],
-                       "verdachte": {"verwurging": True, "doodsbedreiging": True}})
+    line = json.dumps(
+        {
+            "melding_id": "S1",
+            "ontvangen_op": "2026-03-10T10:00:00+01:00",
+            "incidentsoort": ["partnergeweld"],
+            "verdachte": {"verwurging": True, "doodsbedreiging": True},
+        }
+    )
     assert jsonl(run_cli("triage", "-", "--format", "jsonl", stdin=line).stdout)[0]["score"] is None
     scored = jsonl(run_cli("triage", "-", "--format", "jsonl", "--score", stdin=line).stdout)[0]["score"]
     assert scored["punten"] == sum(scored["bijdragen"].values()) and set(scored["bijdragen"]) <= set(FEATURE_NAMES)
@@ -135,9 +141,9 @@ def test_score_works_on_every_public_example_case():
 
 def test_a_high_score_raises_attention_and_the_uitleg_shows_it(engine):
     low = melding(verdachte={"woont_met_slachtoffer": False})
-    advies, = engine.evaluate([low], [schema.Score(punten=12, band="hoog", bijdragen={"verwurging": 4})])
+    (advies,) = engine.evaluate([low], [schema.Score(punten=12, band="hoog", bijdragen={"verwurging": 4})])
     assert advies.urgentie == "midden" and any(u.regel == "SCORE_HOOG" and "hoog" in u.reden for u in advies.uitleg)
-    unscored, = engine.evaluate([low])
+    (unscored,) = engine.evaluate([low])
     assert unscored.urgentie == "laag"
 
 

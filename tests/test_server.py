@@ -31,8 +31,13 @@ def start(url: str, workers: int = 1):
     port = free_port()
     env = dict(os.environ, ZORGSTRAF_API_KEYS="srv-key:lezer", ZORGSTRAF_DATABASE_URL=url)
     exe = Path(sys.executable).parent / "zorgstraf"
-    proc = subprocess.Popen([str(exe), "serve", "--port", str(port), "--workers", str(workers)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    proc = subprocess.Popen(
+        [str(exe), "serve", "--port", str(port), "--workers", str(workers)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     base = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -59,9 +64,12 @@ def test_two_workers_share_one_postgresql():
     try:
         meldingen = generate(200, seed=3, prefix="W")
         with httpx.Client(base_url=base, headers=HEADERS, timeout=30) as client:
+
             def post(m):
                 return client.post("/v1/triage", json=m).status_code
+
             from concurrent.futures import ThreadPoolExecutor
+
             with ThreadPoolExecutor(8) as pool:
                 codes = list(pool.map(post, meldingen))
         assert codes.count(200) == 200

@@ -10,8 +10,8 @@ import pytest
 
 from zorgstraf.errors import ConfigError, RuleFileError
 from zorgstraf.io import read_meldingen
-from zorgstraf.schema import Melding
 from zorgstraf.samples import generate, to_querylijst
+from zorgstraf.schema import Melding
 from zorgstraf.spreadsheet import dutch_datetime, load_kolommen
 from zorgstraf.triage import Triage
 
@@ -46,8 +46,12 @@ def test_the_cli_reads_a_semicolon_cp1252_export_and_names_bad_rows_by_file_line
     assert result.returncode == 1 and len(jsonl(result.stdout)) == 38
     lines = result.stderr.splitlines()
     assert f"afgewezen: {path}:4: kolom 'Bron melding' (veld 'bron'): onbekende waarde 'Politei'; bedoelde je 'politie'?" in lines
-    assert any(line.startswith(f"afgewezen: {path}:6: kolom 'Datum/tijd melding' (veld 'ontvangen_op'): verwacht datum en tijd, bijvoorbeeld 25-11-2026")
-               for line in lines)
+    assert any(
+        line.startswith(
+            f"afgewezen: {path}:6: kolom 'Datum/tijd melding' (veld 'ontvangen_op'): verwacht datum en tijd, bijvoorbeeld 25-11-2026"
+        )
+        for line in lines
+    )
 
 
 def test_an_export_without_its_column_list_is_one_dutch_line():
@@ -57,9 +61,11 @@ def test_an_export_without_its_column_list_is_one_dutch_line():
 
 
 def test_a_comma_csv_with_bom_dutch_dates_and_dutch_yes_no(tmp_path):
-    text = ("melding_id,ontvangen_op,incidentsoort,hg_label,verdachte.aangehouden\r\n"
-            "A-1,9-2-2026 21:38,partnergeweld,WAAR,ja\r\n"
-            "A-2,25-11-2026 05:58,\"partnergeweld, kindermishandeling\",ONWAAR,nee\r\n")
+    text = (
+        "melding_id,ontvangen_op,incidentsoort,hg_label,verdachte.aangehouden\r\n"
+        "A-1,9-2-2026 21:38,partnergeweld,WAAR,ja\r\n"
+        'A-2,25-11-2026 05:58,"partnergeweld, kindermishandeling",ONWAAR,nee\r\n'
+    )
     path = tmp_path / "export.csv"
     path.write_bytes(b"\xef\xbb\xbf" + text.encode())
     meldingen = [m for _, m in read_meldingen(str(path))]
@@ -69,15 +75,20 @@ def test_a_comma_csv_with_bom_dutch_dates_and_dutch_yes_no(tmp_path):
 
 def test_a_semicolon_csv_in_utf8_with_excel_dates():
     rows = to_querylijst(generate(5, seed=3), load_kolommen("bvh_querylijst"))
-    text = ";".join(rows[0]) + "\n" + "\n".join(";".join("" if v is None else f"{v:%d-%m-%Y %H:%M}" if hasattr(v, "hour") else str(v)
-                                                        for v in r.values()) for r in rows)
+    text = (
+        ";".join(rows[0])
+        + "\n"
+        + "\n".join(
+            ";".join("" if v is None else f"{v:%d-%m-%Y %H:%M}" if hasattr(v, "hour") else str(v) for v in r.values()) for r in rows
+        )
+    )
     items = list(read_meldingen("upload.csv", load_kolommen("bvh_querylijst"), data=text.encode(), name="mijn lijst.csv"))
     assert len(items) == 5 and all(not isinstance(m, Exception) for _, m in items)
 
 
 def test_an_upload_read_from_memory_names_the_users_file():
     data = b"melding_id;ontvangen_op;incidentsoort\nX;gisteren;partnergeweld\n"
-    (line, err), = read_meldingen("ignored.csv", data=data, name="Querylijst 25-11.csv")
+    ((line, err),) = read_meldingen("ignored.csv", data=data, name="Querylijst 25-11.csv")
     assert str(err).startswith("Querylijst 25-11.csv:2: veld 'ontvangen_op': verwacht datum en tijd")
 
 
@@ -106,6 +117,9 @@ def test_an_unmapped_column_in_an_export_is_named_not_dropped(tmp_path):
 def test_xlsx_that_is_not_excel_is_one_dutch_line(tmp_path):
     path = tmp_path / "kapot.xlsx"
     path.write_bytes(b"geen excel")
-    result = subprocess.run([str(ROOT / ".venv/bin/zorgstraf") if (ROOT / ".venv/bin/zorgstraf").exists() else "zorgstraf",
-                             "triage", str(path)], capture_output=True, text=True)
+    result = subprocess.run(
+        [str(ROOT / ".venv/bin/zorgstraf") if (ROOT / ".venv/bin/zorgstraf").exists() else "zorgstraf", "triage", str(path)],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 2 and "geen leesbaar Excel-bestand" in result.stderr and "Traceback" not in result.stderr

@@ -14,8 +14,8 @@ import yaml
 from . import schema
 from .errors import ConfigError
 from .escape import md
-from .labels import dutch_date, label, labels, reader_source
 from .fields import WEEKDAGEN
+from .labels import dutch_date, label, labels, reader_source
 
 QUESTIONS_FILE = Path(__file__).resolve().parent / "rules" / "agenda" / "helpende_vragen.yaml"
 SASH_ORDER = {"hoog": 0, "midden": 1, "laag": 2, None: 3}
@@ -96,10 +96,16 @@ def brief_facts(m: schema.Melding) -> list[str]:
     if v is None:
         out.append("verdachte onbekend")
     else:
-        flags = [("aangehouden", v.aangehouden), ("doodsbedreiging", v.doodsbedreiging), ("verwurging", v.verwurging),
-                 (f"wapen {v.wapen.value}", v.wapen != "geen"), (f"letsel {v.letsel.value}", v.letsel != "geen"),
-                 ("afspraken geschonden", v.schending_afspraken), ("woont bij slachtoffer", v.woont_met_slachtoffer),
-                 ("minderjarig", v.minderjarig)]
+        flags = [
+            ("aangehouden", v.aangehouden),
+            ("doodsbedreiging", v.doodsbedreiging),
+            ("verwurging", v.verwurging),
+            (f"wapen {v.wapen.value}", v.wapen != "geen"),
+            (f"letsel {v.letsel.value}", v.letsel != "geen"),
+            ("afspraken geschonden", v.schending_afspraken),
+            ("woont bij slachtoffer", v.woont_met_slachtoffer),
+            ("minderjarig", v.minderjarig),
+        ]
         out += [name for name, on in flags if on]
         if v.eerdere_incidenten_12m:
             out.append(f"{v.eerdere_incidenten_12m} eerdere incidenten in 12 maanden")
@@ -122,8 +128,7 @@ def ao_rule_ids(ruleset) -> frozenset[str]:
     return frozenset(r.id for r in ruleset.rules if "actie_overleg" in [a.value for a in r.effects.afstemming])
 
 
-def build(regio: str, week: str, cases: list[tuple[schema.Melding, schema.Advies]], open_afspraken: list[OpenAfspraak],
-          ruleset) -> Agenda:
+def build(regio: str, week: str, cases: list[tuple[schema.Melding, schema.Advies]], open_afspraken: list[OpenAfspraak], ruleset) -> Agenda:
     """Cases on the agenda ordered by urgentie, then SASH (hoog before midden), then oldest first.
     The region's rule set gives the meeting day and which rules put a case on the agenda."""
     start, _ = week_bounds(week)
@@ -131,16 +136,24 @@ def build(regio: str, week: str, cases: list[tuple[schema.Melding, schema.Advies
     ao_rules = ao_rule_ids(ruleset)
     questions = guidance()
     order = {u.value: i for i, u in enumerate(schema.Urgentie)}
-    ordered = sorted(cases, key=lambda c: (-order[c[1].urgentie.value], SASH_ORDER[c[0].sash.value if c[0].sash else None], c[0].ontvangen_op))
+    ordered = sorted(
+        cases, key=lambda c: (-order[c[1].urgentie.value], SASH_ORDER[c[0].sash.value if c[0].sash else None], c[0].ontvangen_op)
+    )
     by_case: dict[str, list[OpenAfspraak]] = {}
     for a in open_afspraken:
         by_case.setdefault(a.melding_id, []).append(a)
     items = [
         AgendaItem(
-            melding_id=m.melding_id, urgentie=a.urgentie.value, prioriteit=a.actie_overleg.prioriteit,
-            sash=m.sash.value if m.sash else None, ontvangen_op=m.ontvangen_op.isoformat(), feiten=brief_facts(m),
+            melding_id=m.melding_id,
+            urgentie=a.urgentie.value,
+            prioriteit=a.actie_overleg.prioriteit,
+            sash=m.sash.value if m.sash else None,
+            ontvangen_op=m.ontvangen_op.isoformat(),
+            feiten=brief_facts(m),
             partners=[p.value for p in a.partners],  # the agenda invites whom the advies names
-            fase=a.fase.value, helpende_vragen=questions["fasen"][a.fase.value], afspraken_open=by_case.pop(m.melding_id, []),
+            fase=a.fase.value,
+            helpende_vragen=questions["fasen"][a.fase.value],
+            afspraken_open=by_case.pop(m.melding_id, []),
             waarom_op_agenda=[u.titel for u in a.uitleg if u.regel in ao_rules],
             op_zsm=schema.Afstemming.vt_op_zsm in a.afstemming,
         )
@@ -148,7 +161,15 @@ def build(regio: str, week: str, cases: list[tuple[schema.Melding, schema.Advies
     ]
     rest = [a for group in by_case.values() for a in group]
     meeting = start + timedelta(days=WEEKDAGEN.index(ao_weekday)) if ao_weekday else None
-    return Agenda(regio, week, meeting.isoformat() if meeting else None, questions["stappen_actie_overleg"], items, rest, " ".join(questions["bron"].split()).rstrip("."))
+    return Agenda(
+        regio,
+        week,
+        meeting.isoformat() if meeting else None,
+        questions["stappen_actie_overleg"],
+        items,
+        rest,
+        " ".join(questions["bron"].split()).rstrip("."),
+    )
 
 
 def meeting_weekday(ruleset, day: date) -> str | None:
@@ -158,15 +179,19 @@ def meeting_weekday(ruleset, day: date) -> str | None:
 
 def open_from_store(store, regio: str, before: date) -> list[OpenAfspraak]:
     """Agreements of this region from earlier meetings that are not done yet (zorgstraf.storage.Store)."""
-    return [OpenAfspraak(a.id, a.melding_id, a.wie, a.wat, a.uiterlijk.isoformat() if a.uiterlijk else None)
-            for a in store.open_afspraken(regio, before)]
+    return [
+        OpenAfspraak(a.id, a.melding_id, a.wie, a.wat, a.uiterlijk.isoformat() if a.uiterlijk else None)
+        for a in store.open_afspraken(regio, before)
+    ]
 
 
 def build_from_store(store, regio: str, week: str, ruleset) -> Agenda:
     """The agenda from stored advies (the newest per melding) and the open agreements register."""
     start, end = week_bounds(week)
-    cases = [(schema.Melding.model_validate_json(r.melding_json), schema.Advies.model_validate_json(r.advies_json))
-             for r in store.agenda_records(regio, start, end)]
+    cases = [
+        (schema.Melding.model_validate_json(r.melding_json), schema.Advies.model_validate_json(r.advies_json))
+        for r in store.agenda_records(regio, start, end)
+    ]
     return build(regio, week, cases, open_from_store(store, regio, start), ruleset)
 
 
@@ -183,46 +208,71 @@ def _md_afspraak(a: OpenAfspraak) -> str:
 
 
 def to_markdown(agenda: Agenda) -> str:
-    out = [f"# Actie-overleg {label('regio', agenda.regio)} — week {agenda.week}" + (f" ({dutch_date(agenda.datum)})" if agenda.datum else ""), "",
-           "Werkwijze: " + " → ".join(f"{i}. {s}" for i, s in enumerate(agenda.stappen, 1)), "",
-           f"{len(agenda.items)} zaken, op volgorde van urgentie, SASH en ontvangst.", ""]
+    out = [
+        f"# Actie-overleg {label('regio', agenda.regio)} — week {agenda.week}" + (f" ({dutch_date(agenda.datum)})" if agenda.datum else ""),
+        "",
+        "Werkwijze: " + " → ".join(f"{i}. {s}" for i, s in enumerate(agenda.stappen, 1)),
+        "",
+        f"{len(agenda.items)} zaken, op volgorde van urgentie, SASH en ontvangst.",
+        "",
+    ]
     for n, item in enumerate(agenda.items, 1):
-        out += [f"## {n}. {md(item.melding_id)} — {label('urgentie', item.urgentie)}" + (f", SASH {item.sash}" if item.sash else ""), "",
-                f"- **Waarom op de agenda:** {md('; '.join(item.waarom_op_agenda) or 'Actie-overleg volgens het advies')}",
-                *([ZSM_FLAG] if item.op_zsm else []),
-                f"- **Feiten:** {md('; '.join(item.feiten))}",
-                f"- **Uitnodigen:** {', '.join(labels('partners', item.partners))}",
-                f"- **Fase:** {label('fase', item.fase)}", "- **Helpende vragen:**"]
+        out += [
+            f"## {n}. {md(item.melding_id)} — {label('urgentie', item.urgentie)}" + (f", SASH {item.sash}" if item.sash else ""),
+            "",
+            f"- **Waarom op de agenda:** {md('; '.join(item.waarom_op_agenda) or 'Actie-overleg volgens het advies')}",
+            *([ZSM_FLAG] if item.op_zsm else []),
+            f"- **Feiten:** {md('; '.join(item.feiten))}",
+            f"- **Uitnodigen:** {', '.join(labels('partners', item.partners))}",
+            f"- **Fase:** {label('fase', item.fase)}",
+            "- **Helpende vragen:**",
+        ]
         out += [f"  - {q}" for q in item.helpende_vragen]
         if item.afspraken_open:
             out.append("- **Open afspraken (nagaan of ze zijn uitgevoerd):**")
             out += [f"  - [ ] {_md_afspraak(a)}" for a in item.afspraken_open]
         out.append("")
     if agenda.open_afspraken_overig:
-        out += ["## Open afspraken uit eerdere weken", ""] + [f"- [ ] {md(a.melding_id)} — {_md_afspraak(a)}" for a in agenda.open_afspraken_overig] + [""]
+        out += (
+            ["## Open afspraken uit eerdere weken", ""]
+            + [f"- [ ] {md(a.melding_id)} — {_md_afspraak(a)}" for a in agenda.open_afspraken_overig]
+            + [""]
+        )
     out.append(f"_Bron: {md(reader_source(agenda.bron))} Dit is een advies; het Actie-overleg beslist._")
     return "\n".join(out) + "\n"
 
 
 def to_html(agenda: Agenda) -> str:
     e = html.escape
-    parts = [f"<!doctype html><html lang='nl'><head><meta charset='utf-8'><title>Actie-overleg {e(agenda.regio)} {e(agenda.week)}</title>",
-             "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto}h2{border-top:1px solid #999;padding-top:.5em}"
-             ".acuut,.hoog{color:#b00}@media print{h2{page-break-inside:avoid}}</style></head><body>",
-             "<p><b>Vertrouwelijk</b></p>",
-             f"<h1>Actie-overleg {e(label('regio', agenda.regio))} — week {e(agenda.week)}{(' (' + e(dutch_date(agenda.datum)) + ')') if agenda.datum else ''}</h1>",
-             "<ol>" + "".join(f"<li>{e(s)}</li>" for s in agenda.stappen) + "</ol>"]
+    parts = [
+        f"<!doctype html><html lang='nl'><head><meta charset='utf-8'><title>Actie-overleg {e(agenda.regio)} {e(agenda.week)}</title>",
+        "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto}h2{border-top:1px solid #999;padding-top:.5em}"
+        ".acuut,.hoog{color:#b00}@media print{h2{page-break-inside:avoid}}</style></head><body>",
+        "<p><b>Vertrouwelijk</b></p>",
+        f"<h1>Actie-overleg {e(label('regio', agenda.regio))} — week {e(agenda.week)}{(' (' + e(dutch_date(agenda.datum)) + ')') if agenda.datum else ''}</h1>",
+        "<ol>" + "".join(f"<li>{e(s)}</li>" for s in agenda.stappen) + "</ol>",
+    ]
     for n, item in enumerate(agenda.items, 1):
-        parts.append(f"<h2>{n}. {e(item.melding_id)} — <span class='{e(item.urgentie)}'>{e(label('urgentie', item.urgentie))}</span>{(', SASH ' + e(item.sash)) if item.sash else ''}</h2>")
+        parts.append(
+            f"<h2>{n}. {e(item.melding_id)} — <span class='{e(item.urgentie)}'>{e(label('urgentie', item.urgentie))}</span>{(', SASH ' + e(item.sash)) if item.sash else ''}</h2>"
+        )
         parts.append(f"<p><b>Waarom op de agenda:</b> {e('; '.join(item.waarom_op_agenda) or 'Actie-overleg volgens het advies')}</p>")
         if item.op_zsm:
             parts.append(f"<p class='hoog'><b>{e(ZSM_FLAG.removeprefix('- ').replace('**', ''))}</b></p>")
-        parts.append(f"<p><b>Feiten:</b> {e('; '.join(item.feiten))}<br><b>Uitnodigen:</b> {e(', '.join(labels('partners', item.partners)))}<br><b>Fase:</b> {e(label('fase', item.fase))}</p>")
+        parts.append(
+            f"<p><b>Feiten:</b> {e('; '.join(item.feiten))}<br><b>Uitnodigen:</b> {e(', '.join(labels('partners', item.partners)))}<br><b>Fase:</b> {e(label('fase', item.fase))}</p>"
+        )
         parts.append("<ul>" + "".join(f"<li>{e(q)}</li>" for q in item.helpende_vragen) + "</ul>")
         if item.afspraken_open:
-            parts.append("<p><b>Open afspraken:</b></p><ul>" + "".join(f"<li>☐ {e(_afspraak(a))}</li>" for a in item.afspraken_open) + "</ul>")
+            parts.append(
+                "<p><b>Open afspraken:</b></p><ul>" + "".join(f"<li>☐ {e(_afspraak(a))}</li>" for a in item.afspraken_open) + "</ul>"
+            )
     if agenda.open_afspraken_overig:
-        parts.append("<h2>Open afspraken uit eerdere weken</h2><ul>" + "".join(f"<li>☐ {e(a.melding_id)} — {e(_afspraak(a))}</li>" for a in agenda.open_afspraken_overig) + "</ul>")
+        parts.append(
+            "<h2>Open afspraken uit eerdere weken</h2><ul>"
+            + "".join(f"<li>☐ {e(a.melding_id)} — {e(_afspraak(a))}</li>" for a in agenda.open_afspraken_overig)
+            + "</ul>"
+        )
     parts.append(f"<p><small>Bron: {e(reader_source(agenda.bron))} Dit is een advies; het Actie-overleg beslist.</small></p></body></html>")
     return "\n".join(parts) + "\n"
 

@@ -15,8 +15,14 @@ from pathlib import Path
 from typing import Iterator
 
 CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", "--no-first-run"]
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def free_port() -> int:
@@ -30,8 +36,9 @@ def dashboard_server(env: dict[str, str], port: int | None = None) -> Iterator[s
     """`zorgstraf dashboard` in its own process group with `env`; yields its URL once it listens."""
     port = port or free_port()
     exe = Path(sys.executable).parent / "zorgstraf"
-    proc = subprocess.Popen([str(exe), "dashboard", "--port", str(port)], env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
+    proc = subprocess.Popen(
+        [str(exe), "dashboard", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
     try:
         deadline = time.time() + 60
         while time.time() < deadline:

@@ -30,8 +30,15 @@ class _Command(click.Command):
         super().__init__(*args, **kwargs)
 
 
-EXTRAS = {"uvicorn": "api", "fastapi": "api", "fastapi_offline": "api", "streamlit": "dashboard", "pandas": "dashboard",
-          "sklearn": "train", "joblib": "train"}
+EXTRAS = {
+    "uvicorn": "api",
+    "fastapi": "api",
+    "fastapi_offline": "api",
+    "streamlit": "dashboard",
+    "pandas": "dashboard",
+    "sklearn": "train",
+    "joblib": "train",
+}
 
 
 def _needs_extra(exc: ImportError) -> ConfigError:
@@ -95,14 +102,21 @@ def _output(path: str | None):
 def _progress(total: int | None, enabled: bool):
     if not enabled:
         return nullcontext(None)
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
     from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     # Only ever on stderr: rich by default also captures stdout while a bar runs, which emptied a
     # redirected `triage big.jsonl > uit.jsonl` and printed the advies on the screen instead.
-    return Progress(TextColumn("voortgang"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                    console=Console(stderr=True), transient=True, redirect_stdout=False, redirect_stderr=False)
+    return Progress(
+        TextColumn("voortgang"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+        redirect_stdout=False,
+        redirect_stderr=False,
+    )
 
 
 @main.command()
@@ -112,9 +126,14 @@ def _progress(total: int | None, enabled: bool):
 @click.option("--output", "-o", "output", metavar="BESTAND", help="Schrijf naar dit bestand in plaats van stdout.")
 @click.option("--score", is_flag=True, help="Vul ook de transparante risicoscore (second opinion, nooit het besluit).")
 @click.option("--rules", "rules_dir", type=click.Path(file_okay=False), help="Map met regelbestanden (standaard: rules/).")
-@click.option("--opslaan", is_flag=True, help="Bewaar elk advies in de database (ZORGSTRAF_DATABASE_URL), zoals de API: voor inbox en agenda.")
-@click.option("--kolommen", help="Kolommenlijst (YAML) die de kolomkoppen van een politie-export aan meldingvelden koppelt; "
-                                 "of de naam van een meegeleverde lijst, bv. bvh_querylijst.")
+@click.option(
+    "--opslaan", is_flag=True, help="Bewaar elk advies in de database (ZORGSTRAF_DATABASE_URL), zoals de API: voor inbox en agenda."
+)
+@click.option(
+    "--kolommen",
+    help="Kolommenlijst (YAML) die de kolomkoppen van een politie-export aan meldingvelden koppelt; "
+    "of de naam van een meegeleverde lijst, bv. bvh_querylijst.",
+)
 def triage(input_path, regio, fmt, output, score, rules_dir, opslaan, kolommen):
     """Advies voor elke melding in INPUT (.csv met komma of puntkomma, .xlsx, .json, .jsonl, of - voor JSONL op stdin)."""
     to_terminal = output in (None, "-") and sys.stdout.isatty()
@@ -221,7 +240,9 @@ def rules_check(path, regio):
             click.echo(line, err=True)
         failed |= bool(problems)
         if not problems:
-            click.echo(f"ok: {ruleset.name} {ruleset.version}, {len(ruleset.rules)} regels in {len(ruleset.strata)} lagen, hash {ruleset.digest[:12]}")
+            click.echo(
+                f"ok: {ruleset.name} {ruleset.version}, {len(ruleset.rules)} regels in {len(ruleset.strata)} lagen, hash {ruleset.digest[:12]}"
+            )
     if failed:
         sys.exit(2)
 
@@ -278,9 +299,14 @@ def compare(input_path, variants, base, fmt, output, workers, rules_dir):
     total = count_lines(input_path) if sys.stderr.isatty() else None
     with _progress(total, sys.stderr.isatty()) as bar:
         task = bar.add_task("vergelijken", total=total) if bar else None
-        report = run_compare(input_path, list(variants), base=base, workers=workers,
-                             rules_dir=Path(rules_dir) if rules_dir else None,
-                             on_progress=(lambda n: bar.advance(task, n)) if bar else (lambda n: None))
+        report = run_compare(
+            input_path,
+            list(variants),
+            base=base,
+            workers=workers,
+            rules_dir=Path(rules_dir) if rules_dir else None,
+            on_progress=(lambda n: bar.advance(task, n)) if bar else (lambda n: None),
+        )
     for err in report.errors:
         click.echo(f"afgewezen: {err}", err=True)
     with _output(output) as stream:
@@ -315,14 +341,17 @@ def samples(count, seed, fmt, output):
 
 
 @main.command()
-@click.option("--data", "data_path", help="CSV met gelabelde meldingen (meldingformaat plus een labelkolom 0/1). Zonder: synthetische data.")
+@click.option(
+    "--data", "data_path", help="CSV met gelabelde meldingen (meldingformaat plus een labelkolom 0/1). Zonder: synthetische data."
+)
 @click.option("--label", default="herhaling_ernstig_12m", show_default=True, help="De labelkolom.")
 @click.option("--seed", type=int, default=2026, show_default=True)
 @click.option("--output", "output_dir", type=click.Path(file_okay=False), help="Map voor het model (standaard: models/).")
 def train(data_path, label, seed, output_dir):
     """Train de transparante scorekaart en schrijf artefact, hash, puntentabel en modelkaart."""
     from .score import MODEL_DIR
-    from .train import read_labelled_csv, train as fit, train_synthetic, write
+    from .train import read_labelled_csv, train_synthetic, write
+    from .train import train as fit
 
     if data_path:
         rejected = []
@@ -331,7 +360,9 @@ def train(data_path, label, seed, output_dir):
     else:
         model, metrics = train_synthetic(seed)
     path = write(model, metrics, Path(output_dir) if output_dir else MODEL_DIR)
-    click.echo(f"model: {path} | AUC scorekaart {metrics['auc_scorekaart']:.3f}, logistische regressie {metrics['auc_logistische_regressie']:.3f}, Brier {metrics['brier']:.4f}")
+    click.echo(
+        f"model: {path} | AUC scorekaart {metrics['auc_scorekaart']:.3f}, logistische regressie {metrics['auc_logistische_regressie']:.3f}, Brier {metrics['brier']:.4f}"
+    )
 
 
 @main.command()
@@ -361,9 +392,13 @@ def agenda(input_path, regio, week, fmt, output):
         rejected += 1
         click.echo(f"afgewezen: {err}", err=True)
 
-    cases = [(m, a) for m, a in runner.stream(read_meldingen(input_path), on_error)
-             if a.actie_overleg.agenderen and a.termijnen.volgend_actie_overleg
-             and start <= date.fromisoformat(a.termijnen.volgend_actie_overleg) <= end]
+    cases = [
+        (m, a)
+        for m, a in runner.stream(read_meldingen(input_path), on_error)
+        if a.actie_overleg.agenderen
+        and a.termijnen.volgend_actie_overleg
+        and start <= date.fromisoformat(a.termijnen.volgend_actie_overleg) <= end
+    ]
     open_items = _open_afspraken(regio, start)
     ruleset = runner.engine_for(regio).ruleset
     result = agenda_mod.build(regio, week, cases, open_items, ruleset)
@@ -381,7 +416,7 @@ def _open_afspraken(regio: str, before):
     from .settings import get_settings
 
     url = get_settings().database_url
-    if url.startswith("sqlite:///") and not os.path.exists(url[len("sqlite:///"):]):
+    if url.startswith("sqlite:///") and not os.path.exists(url[len("sqlite:///") :]):
         return []
     with _database() as store:
         return open_from_store(store, regio, before)
@@ -408,7 +443,13 @@ def besluit(melding_id, volgt, wat, waarom, urgentie):
         recorded = store.add_besluit(melding_id, given, "cli")
     if recorded is None:
         raise ConfigError(f"geen opgeslagen advies voor melding {melding_id} (eerst: zorgstraf triage ... --opslaan)")
-    wijze = "volgt het advies" if recorded.volgt_advies else f"wijkt af van het advies ({label('urgentie', recorded.advies_urgentie)} → {label('urgentie', recorded.urgentie)})" if recorded.urgentie else "wijkt af van het advies"
+    wijze = (
+        "volgt het advies"
+        if recorded.volgt_advies
+        else f"wijkt af van het advies ({label('urgentie', recorded.advies_urgentie)} → {label('urgentie', recorded.urgentie)})"
+        if recorded.urgentie
+        else "wijkt af van het advies"
+    )
     click.echo(f"besluit {recorded.id} vastgelegd voor {melding_id}: {wijze}")
 
 
@@ -454,8 +495,16 @@ def serve(host, port, workers):
     # X-Forwarded-For is believed only from the proxies named in ZORGSTRAF_FORWARDED_ALLOW_IPS:
     # otherwise any client could pick the address the sign-in throttle counts against.
     proxies = settings.forwarded_allow_ips
-    uvicorn.run("zorgstraf_api.app:create_app", factory=True, host=host, port=port, workers=workers,
-                log_level=settings.log_level.lower(), proxy_headers=bool(proxies), forwarded_allow_ips=proxies or "")
+    uvicorn.run(
+        "zorgstraf_api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level=settings.log_level.lower(),
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=proxies or "",
+    )
 
 
 @main.command()
@@ -470,9 +519,29 @@ def dashboard(host, port):
     app = Path(zorgstraf_dashboard.__file__).resolve().parent / "app.py"
     if not app.is_file():
         raise ConfigError(f"{app}: dashboard niet gevonden")
-    sys.exit(subprocess.call([sys.executable, "-m", "streamlit", "run", str(app), "--server.address", host,
-                              "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
-                              "--client.toolbarMode", "minimal", "--server.maxUploadSize", "50"]))  # minimal: no "Record screen" or other developer menu
+    sys.exit(
+        subprocess.call(
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                str(app),
+                "--server.address",
+                host,
+                "--server.port",
+                str(port),
+                "--server.headless",
+                "true",
+                "--browser.gatherUsageStats",
+                "false",
+                "--client.toolbarMode",
+                "minimal",
+                "--server.maxUploadSize",
+                "50",
+            ]
+        )
+    )  # minimal: no "Record screen" or other developer menu
 
 
 @main.command("schema")

@@ -57,7 +57,10 @@ NL_PLURAL = {
     "Option {name!r} requires an argument.": ("Optie {name!r} heeft een waarde nodig.", "Optie {name!r} heeft {nargs} waarden nodig."),
     "{value!r} is not {choice}.": ("{value!r} is niet {choice}.", "{value!r} is niet een van {choices}."),
     "Did you mean {possibility}?": ("Bedoelde je {possibility}?", "(Bedoelde je een van: {possibilities}?)"),
-    "Takes {nargs} values but 1 was given.": ("Neemt {nargs} waarden, maar er is er 1 gegeven.", "Neemt {nargs} waarden, maar er zijn er {len} gegeven."),
+    "Takes {nargs} values but 1 was given.": (
+        "Neemt {nargs} waarden, maar er is er 1 gegeven.",
+        "Neemt {nargs} waarden, maar er zijn er {len} gegeven.",
+    ),
 }
 
 

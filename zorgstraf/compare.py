@@ -11,9 +11,9 @@ from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from itertools import islice
 from pathlib import Path
-from functools import lru_cache
 from typing import Callable, Iterable, Iterator
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -74,8 +74,12 @@ def workload_items(o: Outcome, model: Werklast | None = None) -> Iterator[tuple[
     """(partner, kind of work) pairs one advies puts on the partners: the basis of the estimate."""
     for item in (model or _MODEL.get("werklast") or workload_model()).werk:
         w = item.wanneer
-        if ((w.agenderen is not None and o.agenderen != w.agenderen) or (w.indicator and w.indicator.value not in o.indicatoren)
-                or (w.interventie and w.interventie.value not in o.interventies) or (w.thv and o.thv != w.thv.value)):
+        if (
+            (w.agenderen is not None and o.agenderen != w.agenderen)
+            or (w.indicator and w.indicator.value not in o.indicatoren)
+            or (w.interventie and w.interventie.value not in o.interventies)
+            or (w.thv and o.thv != w.thv.value)
+        ):
             continue
         if item.partner is not None:
             yield item.partner.value, item.werk
@@ -175,10 +179,15 @@ def _evaluate_chunk(source: str, names: list[str], records: list[tuple[int | Non
                 continue
             changed = {f: (_values(b, f), _values(v, f)) for f in COMPARED if _values(b, f) != _values(v, f)}
             if changed or b.rules != v.rules:  # the same decisions for another reason still differ: the uitleg changes
-                differences.append(Difference(
-                    melding.melding_id, name, changed,
-                    [r for r in b.rules if r not in v.rules], [r for r in v.rules if r not in b.rules],
-                ))
+                differences.append(
+                    Difference(
+                        melding.melding_id,
+                        name,
+                        changed,
+                        [r for r in b.rules if r not in v.rules],
+                        [r for r in v.rules if r not in b.rules],
+                    )
+                )
     days = [m.ontvangen_op.date() for m in meldingen]
     return ChunkResult(tallies, differences, errors, min(days, default=None), max(days, default=None), len(meldingen))
 
@@ -240,9 +249,12 @@ def compare(
                 absorb(future.result())
     weeks = max(1.0, ((last - first).days + 1) / 7) if first else 1.0
     return Report(
-        base=labels[base], variants=[labels[n] for n in names[1:]],
+        base=labels[base],
+        variants=[labels[n] for n in names[1:]],
         hashes={labels[n]: rulesets[n].digest for n in names},
         tallies={labels[n]: tallies[n] for n in names},
         differences=[Difference(d.melding_id, labels[d.variant], d.fields, d.rules_only_base, d.rules_only_variant) for d in differences],
-        errors=errors, count=count, weeks=weeks,
+        errors=errors,
+        count=count,
+        weeks=weeks,
     )

@@ -45,22 +45,32 @@ def _delta(values: list) -> str:
 
 
 def to_json(report: Report) -> str:
-    return json.dumps({
-        "basis": report.base,
-        "varianten": report.variants,
-        "hashes": report.hashes,
-        "meldingen": report.count,
-        "afgewezen": len(report.errors),
-        "weken": round(report.weeks, 2),
-        "aantallen": {n: {c: dict(sorted(report.tallies[n].counts[c].items())) for c in CATEGORIES} for n in _names(report)},
-        "werklast_per_week": {n: [{"partner": p, "werk": k, "per_week": round(v, 2)} for (p, k), v in report.per_week(n).items()] for n in _names(report)},
-        "gewijzigd": [
-            {"melding_id": d.melding_id, "variant": d.variant,
-             "verschillen": {f: {"basis": _plain(a), "variant": _plain(b)} for f, (a, b) in d.fields.items()},
-             "regels_alleen_basis": d.rules_only_base, "regels_alleen_variant": d.rules_only_variant}
-            for d in report.differences
-        ],
-    }, ensure_ascii=False, indent=2)
+    return json.dumps(
+        {
+            "basis": report.base,
+            "varianten": report.variants,
+            "hashes": report.hashes,
+            "meldingen": report.count,
+            "afgewezen": len(report.errors),
+            "weken": round(report.weeks, 2),
+            "aantallen": {n: {c: dict(sorted(report.tallies[n].counts[c].items())) for c in CATEGORIES} for n in _names(report)},
+            "werklast_per_week": {
+                n: [{"partner": p, "werk": k, "per_week": round(v, 2)} for (p, k), v in report.per_week(n).items()] for n in _names(report)
+            },
+            "gewijzigd": [
+                {
+                    "melding_id": d.melding_id,
+                    "variant": d.variant,
+                    "verschillen": {f: {"basis": _plain(a), "variant": _plain(b)} for f, (a, b) in d.fields.items()},
+                    "regels_alleen_basis": d.rules_only_base,
+                    "regels_alleen_variant": d.rules_only_variant,
+                }
+                for d in report.differences
+            ],
+        },
+        ensure_ascii=False,
+        indent=2,
+    )
 
 
 def _plain(v):
@@ -93,12 +103,22 @@ def _cell(v) -> str:
 
 def to_markdown(report: Report) -> str:
     names = _names(report)
-    out = [f"# Vergelijking: {md(report.base)} tegen {md(', '.join(report.variants))}", "",
-           f"{report.count} meldingen over {report.weeks:.1f} weken" + (f"; {len(report.errors)} afgewezen" if report.errors else ""), ""]
+    out = [
+        f"# Vergelijking: {md(report.base)} tegen {md(', '.join(report.variants))}",
+        "",
+        f"{report.count} meldingen over {report.weeks:.1f} weken" + (f"; {len(report.errors)} afgewezen" if report.errors else ""),
+        "",
+    ]
     out += ["## Aantallen", "", "| categorie | waarde | " + " | ".join(names) + " | verschil |", "|---|---|" + "---|" * (len(names) + 1)]
     for cat, key, values in count_rows(report):
         out.append(f"| {cat} | {key} | " + " | ".join(map(str, values)) + f" | {_delta(values)} |")
-    out += ["", "## Geschatte werklast per partner per week", "", "| partner | werk | " + " | ".join(names) + " | verschil |", "|---|---|" + "---|" * (len(names) + 1)]
+    out += [
+        "",
+        "## Geschatte werklast per partner per week",
+        "",
+        "| partner | werk | " + " | ".join(names) + " | verschil |",
+        "|---|---|" + "---|" * (len(names) + 1),
+    ]
     for partner, kind, values in workload_rows(report):
         out.append(f"| {partner} | {WORK_LABELS.get(kind, kind)} | " + " | ".join(f"{v:g}" for v in values) + f" | {_delta(values)} |")
     for variant in report.variants:
@@ -111,8 +131,11 @@ def to_markdown(report: Report) -> str:
             out.append(f"| {md(d.melding_id)} | {md(what)} | {', '.join(d.rules_only_base)} | {', '.join(d.rules_only_variant)} |")
         if len(diffs) > MAX_LISTED:
             out.append(f"\n… en nog {len(diffs) - MAX_LISTED}; `--format json` of `csv` geeft ze allemaal.")
-    out += ["", "Werklast is een schatting uit de adviezen (zaken op het Actie-overleg per deelnemende partner, "
-            "ZSM-consulten van VT binnen en buiten de aanwezigheidstijden, THV-beoordelingen, veiligheidsbeoordelingen)."]
+    out += [
+        "",
+        "Werklast is een schatting uit de adviezen (zaken op het Actie-overleg per deelnemende partner, "
+        "ZSM-consulten van VT binnen en buiten de aanwezigheidstijden, THV-beoordelingen, veiligheidsbeoordelingen).",
+    ]
     return "\n".join(out) + "\n"
 
 
@@ -122,8 +145,10 @@ def print_table(report: Report, stream: TextIO) -> None:
 
     console = Console(file=stream, width=max(120, Console(file=stream).width), highlight=False)
     names = _names(report)
-    console.print(f"[bold]Vergelijking[/] {report.count} meldingen over {report.weeks:.1f} weken"
-                  + (f", {len(report.errors)} afgewezen" if report.errors else ""))
+    console.print(
+        f"[bold]Vergelijking[/] {report.count} meldingen over {report.weeks:.1f} weken"
+        + (f", {len(report.errors)} afgewezen" if report.errors else "")
+    )
     counts = Table(title="Aantallen", header_style="bold")
     for col in ("categorie", "waarde", *names, "verschil"):
         counts.add_column(col, justify="right" if col in names else "left")
@@ -145,8 +170,12 @@ def print_table(report: Report, stream: TextIO) -> None:
         for col in ("melding", "wat verandert", "regels alleen basis", "regels alleen variant"):
             table.add_column(col)
         for d in diffs[:MAX_LISTED]:
-            table.add_row(d.melding_id, "\n".join(f"{f}: {_cell(a)} → {_cell(b)}" for f, (a, b) in d.fields.items()) or ONLY_REASONS,
-                          ", ".join(d.rules_only_base), ", ".join(d.rules_only_variant))
+            table.add_row(
+                d.melding_id,
+                "\n".join(f"{f}: {_cell(a)} → {_cell(b)}" for f, (a, b) in d.fields.items()) or ONLY_REASONS,
+                ", ".join(d.rules_only_base),
+                ", ".join(d.rules_only_variant),
+            )
         console.print(table)
         if len(diffs) > MAX_LISTED:
             console.print(f"… en nog {len(diffs) - MAX_LISTED}; --format json of csv geeft ze allemaal.")

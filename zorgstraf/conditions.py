@@ -152,7 +152,7 @@ def _parse_at_least(count: Any, items: Any, ctx: ParseContext, path: Path) -> An
 
 
 def _parse_param_test(name: str, raw: Any, ctx: ParseContext, path: Path) -> Any:
-    pname = name[len("parameter."):]
+    pname = name[len("parameter.") :]
     if pname not in ctx.parameters:
         raise ConditionError(path, f"onbekende parameter '{pname}'{_suggest(pname, ctx.parameters)}")
     values = list(ctx.parameters[pname].values())

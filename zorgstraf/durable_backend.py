@@ -117,8 +117,12 @@ def compile_condition(node: Any, negate: bool = False) -> dict:
         lo = {"$gte": {"_dag": day_number(node.start)}} if node.start else _TRUE
         hi = {"$lte": {"_dag": day_number(node.end)}} if node.end else _TRUE
         if negate:
-            return _or([{"$lt": {"_dag": day_number(node.start)}} if node.start else _FALSE,
-                        {"$gt": {"_dag": day_number(node.end)}} if node.end else _FALSE])
+            return _or(
+                [
+                    {"$lt": {"_dag": day_number(node.start)}} if node.start else _FALSE,
+                    {"$gt": {"_dag": day_number(node.end)}} if node.end else _FALSE,
+                ]
+            )
         return _and([lo, hi])
     return _compile_leaf(node, negate)
 
@@ -135,8 +139,10 @@ def _compile_leaf(leaf: cond.Leaf, negate: bool) -> dict:
     if isinstance(operand, cond.Param):
         raise EngineError("parameters must be expanded before compiling")
     if spec.kind == "list":
+
         def has(v, yes=True):
             return _eq(f"{k}__{v}", 1 if yes else 0)
+
         if op in ("bevat", "bevat_niet"):
             positive = op == "bevat"
             return has(operand, positive != negate)
@@ -280,7 +286,7 @@ class DurableBackend:
             for start in range(0, len(facts), BATCH):
                 first = _NEXT_ID[0]
                 rows = []
-                for offset, (fact, day) in enumerate(zip(facts[start:start + BATCH], days[start:start + BATCH])):
+                for offset, (fact, day) in enumerate(zip(facts[start : start + BATCH], days[start : start + BATCH])):
                     row = {"_n": first + offset, "_a": 1}
                     if stratum.uses_day:
                         row["_d"] = day_number(day)

@@ -13,10 +13,10 @@ from typing import Any, Protocol
 
 from . import conditions as cond
 from . import schema
-from .fields import OUTPUTS, domain_facts, received_day
 from . import termijnen as deadlines
+from .fields import OUTPUTS, domain_facts, received_day
 from .labels import fact_sentence, reader_source, value_text
-from .ruleset import PLACEHOLDER, LIST_OUTPUTS, Rule, RuleSet
+from .ruleset import LIST_OUTPUTS, PLACEHOLDER, Rule, RuleSet
 from .samenvatting import summarise
 
 _ENUM_ORDER = {
@@ -46,10 +46,7 @@ class ReferenceBackend:
 
     def fire(self, stratum_index: int, facts: list[dict], days: list[date]) -> list[set[str]]:
         rules = self._strata[stratum_index]
-        return [
-            {r.id for r in rules if cond.evaluate(r.condition, fact, day, self.ruleset.param)}
-            for fact, day in zip(facts, days)
-        ]
+        return [{r.id for r in rules if cond.evaluate(r.condition, fact, day, self.ruleset.param)} for fact, day in zip(facts, days)]
 
 
 def make_backend(ruleset: RuleSet, kind: str = "durable") -> Backend:
@@ -113,8 +110,9 @@ class Engine:
         self._epoch_ids: dict[tuple, int] = {}
         self._score_rules = {r.id for r in ruleset.rules if "score.band" in r.fields_used}
 
-    def fired_rules(self, meldingen: list[schema.Melding], base_facts: list[dict] | None = None,
-                    bands: list[str | None] | None = None) -> list[tuple[dict, list[Rule]]]:
+    def fired_rules(
+        self, meldingen: list[schema.Melding], base_facts: list[dict] | None = None, bands: list[str | None] | None = None
+    ) -> list[tuple[dict, list[Rule]]]:
         """The domain facts (with derived outputs) and the rules that fired, per melding.
         `base_facts` (from fields.domain_facts) may be shared between engines; they are copied.
         `bands` are the risk score bands, when scoring is on."""
@@ -147,15 +145,20 @@ class Engine:
         out = []
         for facts, rules in self.fired_rules(meldingen, base_facts):
             singles = self._single_values(rules)
-            out.append(Outcome(
-                urgentie=self._decide("urgentie", singles.get("urgentie", [])),
-                route=self._decide("route", singles.get("route", [])),
-                fase=self._decide("fase", singles.get("fase", [])),
-                thv=self._decide("thv", singles.get("thv", [])),
-                agenderen="actie_overleg" in facts["afstemming"],
-                afstemming=facts["afstemming"], partners=facts["partners"], interventies=facts["interventies"],
-                indicatoren=facts["indicatoren"], rules=tuple(r.id for r in rules),
-            ))
+            out.append(
+                Outcome(
+                    urgentie=self._decide("urgentie", singles.get("urgentie", [])),
+                    route=self._decide("route", singles.get("route", [])),
+                    fase=self._decide("fase", singles.get("fase", [])),
+                    thv=self._decide("thv", singles.get("thv", [])),
+                    agenderen="actie_overleg" in facts["afstemming"],
+                    afstemming=facts["afstemming"],
+                    partners=facts["partners"],
+                    interventies=facts["interventies"],
+                    indicatoren=facts["indicatoren"],
+                    rules=tuple(r.id for r in rules),
+                )
+            )
         return out
 
     def _single_values(self, rules: list[Rule]) -> dict[str, list[Any]]:
@@ -215,8 +218,11 @@ class Engine:
         if hit is None:
             why = cond.decisive(rule.condition, facts, day, self.ruleset.param)
             uitleg = schema.Uitleg(
-                regel=rule.id, titel=rule.title, reden=render(rule.reason, facts),
-                feiten={name: _plain(facts[name]) for name in rule.fields_used}, bron=self._sources[rule.id],
+                regel=rule.id,
+                titel=rule.title,
+                reden=render(rule.reason, facts),
+                feiten={name: _plain(facts[name]) for name in rule.fields_used},
+                bron=self._sources[rule.id],
                 waarom=[fact_sentence(name, facts.get(name)) for name in why],
             )
             thv_reason = render(rule.effects.thv.reden, facts) if rule.effects.thv else None

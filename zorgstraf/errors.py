@@ -39,8 +39,15 @@ class InputError(ZorgstrafError):
         self.reason = reason
         self.column = column  # the user's own column header, when it differs from the field name
         where = source if line is None else f"{source}:{line}"
-        what = (f"kolom '{column}' (veld '{field}'): " if column and field else f"kolom '{column}': " if column
-                else f"veld '{field}': " if field else "")
+        what = (
+            f"kolom '{column}' (veld '{field}'): "
+            if column and field
+            else f"kolom '{column}': "
+            if column
+            else f"veld '{field}': "
+            if field
+            else ""
+        )
         super().__init__(f"{where}: {what}{reason}")
 
 

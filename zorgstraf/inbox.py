@@ -74,9 +74,20 @@ def _deadline(termijnen: schema.Termijnen, urgentie: str, ontvangen_op: datetime
 def _entry(melding_json: str, advies_json: str) -> Entry:
     m = _MeldingSummary.model_validate_json(melding_json)
     a = _AdviesSummary.model_validate_json(advies_json)
-    return Entry(a.melding_id, m.ontvangen_op, a.regio, a.urgentie.value, tuple(a.afstemming), a.route, a.thv.beoordeling,
-                 m.kinderen.aantal_minderjarig > 0, a.actie_overleg.prioriteit, advies_json, a.samenvatting,
-                 _deadline(a.termijnen, a.urgentie.value, m.ontvangen_op))
+    return Entry(
+        a.melding_id,
+        m.ontvangen_op,
+        a.regio,
+        a.urgentie.value,
+        tuple(a.afstemming),
+        a.route,
+        a.thv.beoordeling,
+        m.kinderen.aantal_minderjarig > 0,
+        a.actie_overleg.prioriteit,
+        advies_json,
+        a.samenvatting,
+        _deadline(a.termijnen, a.urgentie.value, m.ontvangen_op),
+    )
 
 
 def ordered(entries: Iterable[Entry]) -> list[Entry]:
@@ -84,10 +95,23 @@ def ordered(entries: Iterable[Entry]) -> list[Entry]:
 
 
 def from_triage(pairs: Iterable[tuple[schema.Melding, schema.Advies]]) -> list[Entry]:
-    return ordered(Entry(a.melding_id, m.ontvangen_op, a.regio, a.urgentie.value, tuple(x.value for x in a.afstemming), a.route.value,
-                         a.thv.beoordeling.value, m.kinderen.aantal_minderjarig > 0, a.actie_overleg.prioriteit, a.model_dump_json(),
-                         a.samenvatting, _deadline(a.termijnen, a.urgentie.value, m.ontvangen_op))
-                   for m, a in pairs)
+    return ordered(
+        Entry(
+            a.melding_id,
+            m.ontvangen_op,
+            a.regio,
+            a.urgentie.value,
+            tuple(x.value for x in a.afstemming),
+            a.route.value,
+            a.thv.beoordeling.value,
+            m.kinderen.aantal_minderjarig > 0,
+            a.actie_overleg.prioriteit,
+            a.model_dump_json(),
+            a.samenvatting,
+            _deadline(a.termijnen, a.urgentie.value, m.ontvangen_op),
+        )
+        for m, a in pairs
+    )
 
 
 def from_records(records: Iterable) -> list[Entry]:
@@ -97,8 +121,20 @@ def from_records(records: Iterable) -> list[Entry]:
 
 # --- export ----------------------------------------------------------------------------------------
 
-EXPORT_HEADERS = ["Melding", "Ontvangen", "Regio", "Urgentie", "Advies in één regel", "Eerste termijn", "Afstemming",
-                  "Partners", "Tijdelijk huisverbod", "Redenen", "Besluit", "Besluit: waarom"]
+EXPORT_HEADERS = [
+    "Melding",
+    "Ontvangen",
+    "Regio",
+    "Urgentie",
+    "Advies in één regel",
+    "Eerste termijn",
+    "Afstemming",
+    "Partners",
+    "Tijdelijk huisverbod",
+    "Redenen",
+    "Besluit",
+    "Besluit: waarom",
+]
 
 
 def besluit_text(besluit: schema.Besluit | None) -> str:
@@ -106,7 +142,9 @@ def besluit_text(besluit: schema.Besluit | None) -> str:
         return ""
     if besluit.volgt_advies:
         return f"volgt het advies: {besluit.wat}"
-    changed = f" (urgentie {label('urgentie', besluit.advies_urgentie)} → {label('urgentie', besluit.urgentie)})" if besluit.urgentie else ""
+    changed = (
+        f" (urgentie {label('urgentie', besluit.advies_urgentie)} → {label('urgentie', besluit.urgentie)})" if besluit.urgentie else ""
+    )
     return f"wijkt af{changed}: {besluit.wat}"
 
 
@@ -130,10 +168,20 @@ def to_xlsx(entries: list[Entry], besluiten: dict[str, list[schema.Besluit]] | N
         advies = e.advies()
         decided = (besluiten or {}).get(e.melding_id, [None])[0]
         reasons = "\n".join(f"{u['titel']}: {u['reden']}" for u in advies.get("uitleg", []))
-        row = [e.melding_id, schema.dutch_time(e.ontvangen_op).replace(tzinfo=None), label("regio", e.regio),
-               label("urgentie", e.urgentie), e.samenvatting, e.eerste_termijn, ", ".join(labels("afstemming", e.afstemming)),
-               ", ".join(labels("partners", advies.get("partners", []))), label("thv", e.thv), reasons,
-               besluit_text(decided), decided.waarom if decided else ""]
+        row = [
+            e.melding_id,
+            schema.dutch_time(e.ontvangen_op).replace(tzinfo=None),
+            label("regio", e.regio),
+            label("urgentie", e.urgentie),
+            e.samenvatting,
+            e.eerste_termijn,
+            ", ".join(labels("afstemming", e.afstemming)),
+            ", ".join(labels("partners", advies.get("partners", []))),
+            label("thv", e.thv),
+            reasons,
+            besluit_text(decided),
+            decided.waarom if decided else "",
+        ]
         sheet.append([csv_cell(v) for v in row])  # text that looks like a formula stays text
         sheet.cell(row=sheet.max_row, column=2).number_format = "dd-mm-yyyy hh:mm"
         sheet.cell(row=sheet.max_row, column=10).alignment = Alignment(wrap_text=True, vertical="top")

@@ -66,12 +66,22 @@ def dutch_reason(error: dict) -> str:
         return f"verwacht een geheel getal, geen {str(value).lower()}"
     fixed = {
         "missing": "verplicht veld ontbreekt",
-        "int_type": "verwacht een geheel getal", "int_parsing": "verwacht een geheel getal", "int_from_float": "verwacht een geheel getal",
-        "float_type": "verwacht een getal", "float_parsing": "verwacht een getal",
-        "bool_type": "verwacht true of false", "bool_parsing": "verwacht true of false",
-        "string_type": "verwacht tekst", "string_unicode": "bevat een ongeldig teken (geen Unicode); zulke tekst kan niet worden opgeslagen", "list_type": "verwacht een lijst",
-        "model_type": "verwacht een object", "model_attributes_type": "verwacht een object", "dict_type": "verwacht een object",
-        "datetime_type": DATETIME_HINT, "datetime_parsing": DATETIME_HINT, "datetime_from_date_parsing": DATETIME_HINT,
+        "int_type": "verwacht een geheel getal",
+        "int_parsing": "verwacht een geheel getal",
+        "int_from_float": "verwacht een geheel getal",
+        "float_type": "verwacht een getal",
+        "float_parsing": "verwacht een getal",
+        "bool_type": "verwacht true of false",
+        "bool_parsing": "verwacht true of false",
+        "string_type": "verwacht tekst",
+        "string_unicode": "bevat een ongeldig teken (geen Unicode); zulke tekst kan niet worden opgeslagen",
+        "list_type": "verwacht een lijst",
+        "model_type": "verwacht een object",
+        "model_attributes_type": "verwacht een object",
+        "dict_type": "verwacht een object",
+        "datetime_type": DATETIME_HINT,
+        "datetime_parsing": DATETIME_HINT,
+        "datetime_from_date_parsing": DATETIME_HINT,
         "timezone_aware": "verwacht een tijdzone erbij, bijvoorbeeld 2026-03-10T14:30:00+01:00",
         "none_required": "moet leeg zijn",
     }
@@ -116,7 +126,12 @@ def _decode_lines(stream: Iterable[bytes], source: str) -> Iterator[tuple[int, s
         try:
             yield number, raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            yield number, InputError(source, number, None, f"regel is geen UTF-8-tekst (ongeldige byte 0x{raw[exc.start]:02x} op positie {exc.start + 1})")
+            yield (
+                number,
+                InputError(
+                    source, number, None, f"regel is geen UTF-8-tekst (ongeldige byte 0x{raw[exc.start]:02x} op positie {exc.start + 1})"
+                ),
+            )
 
 
 def _jsonl(stream: Iterable[bytes], source: str) -> Iterator[tuple[int, str | InputError]]:
@@ -158,8 +173,9 @@ def _json(stream: Iterable[bytes], source: str) -> Iterator[tuple[int | None, An
 Raw = Any  # JSON text (str), a decoded object (dict), ("item", object) from a JSON list, or an InputError
 
 
-def read_raw(path: str, kolommen: "Kolommen | None" = None, data: bytes | None = None,
-             name: str | None = None) -> Iterator[tuple[int | None, Raw]]:
+def read_raw(
+    path: str, kolommen: "Kolommen | None" = None, data: bytes | None = None, name: str | None = None
+) -> Iterator[tuple[int | None, Raw]]:
     """Yield (line, raw record) without validating; `parse_raw` turns a record into a Melding.
     Split in two so that worker processes can do the validating in parallel.
 
@@ -215,8 +231,7 @@ def parse_raw(source: str, line: int | None, raw: Raw) -> schema.Melding | Input
     return parse_melding(data, source, line)
 
 
-def read_meldingen(path: str, kolommen: "Kolommen | None" = None, data: bytes | None = None,
-                   name: str | None = None) -> Iterator[Item]:
+def read_meldingen(path: str, kolommen: "Kolommen | None" = None, data: bytes | None = None, name: str | None = None) -> Iterator[Item]:
     """Yield (line, Melding or InputError) for every melding in `path` ('-' is JSONL on stdin),
     or in `data` (an upload) under the user's file `name`."""
     source = name or ("stdin" if path == "-" else path)
@@ -236,8 +251,22 @@ def count_lines(path: str) -> int | None:
 # --- writing ---------------------------------------------------------------------------------
 
 CSV_COLUMNS = [
-    "melding_id", "regio", "urgentie", "route", "afstemming", "partners", "interventies",
-    "thv", "fase", "agenderen", "prioriteit", "regels", "score_punten", "score_band", "regelset_hash", "samenvatting",
+    "melding_id",
+    "regio",
+    "urgentie",
+    "route",
+    "afstemming",
+    "partners",
+    "interventies",
+    "thv",
+    "fase",
+    "agenderen",
+    "prioriteit",
+    "regels",
+    "score_punten",
+    "score_band",
+    "regelset_hash",
+    "samenvatting",
 ]
 
 

@@ -96,7 +96,7 @@ def _top_level_split(text: str) -> list[str]:
     """Split on `;` outside parentheses and quotes."""
     parts, depth, quoted, current = [], 0, False, []
     for char in text:
-        if char == "'" :
+        if char == "'":
             quoted = not quoted
         elif char == "(" and not quoted:
             depth += 1

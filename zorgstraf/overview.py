@@ -38,7 +38,12 @@ def diff(base: RuleSet, variant: RuleSet) -> str:
     lines = [f"# {variant.name} ten opzichte van {base.name}", ""]
     if not variant.changes:
         lines.append("Geen wijzigingen: de landelijke regels gelden ongewijzigd.")
-    labels = {"parameter": "parameter gewijzigd", "vervang": "regel vervangen", "schakel_uit": "regel uitgeschakeld", "voeg_toe": "regel toegevoegd"}
+    labels = {
+        "parameter": "parameter gewijzigd",
+        "vervang": "regel vervangen",
+        "schakel_uit": "regel uitgeschakeld",
+        "voeg_toe": "regel toegevoegd",
+    }
     for c in variant.changes:
         lines.append(f"- **{labels[c.kind]}: {c.target}** ({c.where})")
         if c.kind == "parameter":

@@ -330,7 +330,10 @@ def _build_rule(doc: YamlDoc, raw: RegelBestand, loc: tuple, parameters: dict[st
     if "score.band" in ctx.fields_used:
         lowering = sorted(k for k in raw.dan.single() if k != "urgentie")
         if lowering:
-            raise doc.error(loc + ("dan",), f"regel {raw.id} leest de risicoscore en mag de aandacht alleen verhogen (urgentie, lijsten), niet {', '.join(lowering)} zetten")
+            raise doc.error(
+                loc + ("dan",),
+                f"regel {raw.id} leest de risicoscore en mag de aandacht alleen verhogen (urgentie, lijsten), niet {', '.join(lowering)} zetten",
+            )
     writes = raw.dan.writes()
     if writes & ctx.reads:
         raise doc.error(loc + ("dan",), f"regel {raw.id} leest en schrijft dezelfde uitkomst: {sorted(writes & ctx.reads)}")
@@ -341,16 +344,40 @@ def _build_rule(doc: YamlDoc, raw: RegelBestand, loc: tuple, parameters: dict[st
             melding = schema.Melding.model_validate(_example_melding(ex.melding, raw.id, i))
         except ValidationError as exc:
             first = exc.errors()[0]
-            raise doc.error(ex_loc + ("melding",) + tuple(first["loc"]), f"regel {raw.id}, voorbeeld '{ex.naam}': {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+            raise doc.error(
+                ex_loc + ("melding",) + tuple(first["loc"]),
+                f"regel {raw.id}, voorbeeld '{ex.naam}': {'.'.join(map(str, first['loc']))}: {first['msg']}",
+            ) from None
         for pname in ex.parameters:
             if pname not in parameters:
-                raise doc.error(ex_loc + ("parameters", pname), f"regel {raw.id}, voorbeeld '{ex.naam}': onbekende parameter '{pname}'{cond._suggest(pname, parameters)}")
-        examples.append(Example(ex.naam, melding, ex.vuurt, ex.verwacht, f"{doc.path}:{doc.line(ex_loc)}", dict(ex.parameters),
-                                ex.score_band.value if ex.score_band else None))
+                raise doc.error(
+                    ex_loc + ("parameters", pname),
+                    f"regel {raw.id}, voorbeeld '{ex.naam}': onbekende parameter '{pname}'{cond._suggest(pname, parameters)}",
+                )
+        examples.append(
+            Example(
+                ex.naam,
+                melding,
+                ex.vuurt,
+                ex.verwacht,
+                f"{doc.path}:{doc.line(ex_loc)}",
+                dict(ex.parameters),
+                ex.score_band.value if ex.score_band else None,
+            )
+        )
     return Rule(
-        id=raw.id, title=raw.titel, reason=raw.reden.strip(), source=raw.bron, condition=condition,
-        effects=raw.dan, fields_used=tuple(dict.fromkeys(ctx.fields_used)), reads=frozenset(ctx.reads),
-        writes=frozenset(writes), valid_from=raw.geldig_van, valid_to=raw.geldig_tot, examples=examples,
+        id=raw.id,
+        title=raw.titel,
+        reason=raw.reden.strip(),
+        source=raw.bron,
+        condition=condition,
+        effects=raw.dan,
+        fields_used=tuple(dict.fromkeys(ctx.fields_used)),
+        reads=frozenset(ctx.reads),
+        writes=frozenset(writes),
+        valid_from=raw.geldig_van,
+        valid_to=raw.geldig_tot,
+        examples=examples,
         where=f"{doc.path}:{doc.line(loc)}",
     )
 
@@ -427,8 +454,11 @@ def _stratify(rules: list[Rule]) -> None:
         if state.get(rule.id) == 2:
             return rule.stratum
         if state.get(rule.id) == 1:
-            raise RuleFileError(rule.where.rsplit(":", 1)[0], int(rule.where.rsplit(":", 1)[1]),
-                                f"kringredenering tussen regels: {' -> '.join(chain + [rule.id])}")
+            raise RuleFileError(
+                rule.where.rsplit(":", 1)[0],
+                int(rule.where.rsplit(":", 1)[1]),
+                f"kringredenering tussen regels: {' -> '.join(chain + [rule.id])}",
+            )
         state[rule.id] = 1
         level = 0
         for read in rule.reads:
@@ -498,7 +528,9 @@ def _apply_overlay(raw: _Raw, path: Path, base: Path) -> _Overlay | None:
     data = doc.data if isinstance(doc.data, dict) else {}
     for key in data:
         if key not in ("overlay", "wijzigingen", "voorbeelden"):
-            raw.errors.append(doc.error((key,), f"onbekende sleutel '{key}'{cond._suggest(key, ['overlay', 'wijzigingen', 'voorbeelden'])}"))
+            raw.errors.append(
+                doc.error((key,), f"onbekende sleutel '{key}'{cond._suggest(key, ['overlay', 'wijzigingen', 'voorbeelden'])}")
+            )
     try:
         head = OverlayKop.model_validate(data.get("overlay"))
     except ValidationError as exc:
@@ -521,7 +553,12 @@ def _apply_overlay(raw: _Raw, path: Path, base: Path) -> _Overlay | None:
             continue
         if kind == "parameter":
             if change.parameter not in raw.parameters:
-                raw.errors.append(doc.error(loc + ("parameter",), f"parameter '{change.parameter}' bestaat niet landelijk{cond._suggest(change.parameter, raw.parameters)}"))
+                raw.errors.append(
+                    doc.error(
+                        loc + ("parameter",),
+                        f"parameter '{change.parameter}' bestaat niet landelijk{cond._suggest(change.parameter, raw.parameters)}",
+                    )
+                )
                 continue
             pdoc, ploc, old = raw.parameters[change.parameter]
             new = Parameter(beschrijving=old.beschrijving, bron=change.bron, waarden=change.waarden)
@@ -588,8 +625,13 @@ def _assemble(raw: _Raw, paths: list[Path], overlay: _Overlay | None = None) -> 
         raise RuleFileErrors([exc]) from None
     head_doc, head = raw.head
     ruleset = RuleSet(
-        name=head.naam, version=head.versie, digest=digest_files(raw.docs, paths),
-        decisions=head.beslissingen, parameters=parameters, rules=rules, files=[d.path for d in raw.docs],
+        name=head.naam,
+        version=head.versie,
+        digest=digest_files(raw.docs, paths),
+        decisions=head.beslissingen,
+        parameters=parameters,
+        rules=rules,
+        files=[d.path for d in raw.docs],
     )
     if overlay is not None:
         ruleset.name = overlay.head.regio.value
@@ -608,9 +650,16 @@ def _assemble(raw: _Raw, paths: list[Path], overlay: _Overlay | None = None) -> 
                 melding = schema.Melding.model_validate(_example_melding(ex.melding, "REGIO", loc[-1]))
             except ValidationError as exc:
                 first = exc.errors()[0]
-                problems.append(doc.error(loc + ("melding",) + tuple(first["loc"]), f"voorbeeld '{ex.naam}': {'.'.join(map(str, first['loc']))}: {first['msg']}"))
+                problems.append(
+                    doc.error(
+                        loc + ("melding",) + tuple(first["loc"]),
+                        f"voorbeeld '{ex.naam}': {'.'.join(map(str, first['loc']))}: {first['msg']}",
+                    )
+                )
                 continue
-            ruleset.region_examples.append(RegionExample(ex.naam, melding, ex.vuren, ex.vuren_niet, ex.verwacht, f"{doc.path}:{doc.line(loc)}"))
+            ruleset.region_examples.append(
+                RegionExample(ex.naam, melding, ex.vuren, ex.vuren_niet, ex.verwacht, f"{doc.path}:{doc.line(loc)}")
+            )
         if problems:
             raise RuleFileErrors(problems)
     return ruleset
@@ -627,13 +676,13 @@ def expand_parameters(node: Any, ruleset: RuleSet) -> Any:
     if isinstance(node, cond.AtLeast):
         return cond.AtLeast(node.count, tuple(expand_parameters(c, ruleset) for c in node.children))
     if isinstance(node, cond.Leaf) and isinstance(node.operand, cond.Param):
-        return _per_period(ruleset, node.operand.name,
-                           lambda v: cond.Leaf(node.field, node.op, tuple(v) if isinstance(v, list) else v))
+        return _per_period(ruleset, node.operand.name, lambda v: cond.Leaf(node.field, node.op, tuple(v) if isinstance(v, list) else v))
     if isinstance(node, cond.ParamTest):
         # A test on a parameter alone is a constant within each period: TRUE or FALSE.
         def constant(v):
             holds = cond._apply(node.op, tuple(v) if isinstance(v, list) else v, node.operand, isinstance(v, list))
             return cond.TRUE if holds else cond.FALSE
+
         return _per_period(ruleset, node.name, constant)
     return node
 

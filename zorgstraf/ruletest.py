@@ -66,7 +66,9 @@ def run_examples(ruleset: RuleSet, engine: Engine | None = None) -> TestReport:
         bands = [ex.score_band for _, ex in cases]
         for (rule, ex), (_, fired), adv in zip(cases, eng.fired_rules(meldingen, bands=bands), eng.evaluate(meldingen, scores)):
             did_fire = any(r.id == rule.id for r in fired)
-            problems = [] if did_fire == ex.fires else [f"regel vuurt {'wel' if did_fire else 'niet'}, verwacht: {'wel' if ex.fires else 'niet'}"]
+            problems = (
+                [] if did_fire == ex.fires else [f"regel vuurt {'wel' if did_fire else 'niet'}, verwacht: {'wel' if ex.fires else 'niet'}"]
+            )
             _record(report, f"{ex.where}: {rule.id} '{ex.name}'", problems + unmet(adv, ex.expect))
     if ruleset.region_examples:
         meldingen = [ex.melding for ex in ruleset.region_examples]
@@ -97,7 +99,9 @@ def check(ruleset: RuleSet, probe: list[schema.Melding]) -> list[str]:
         writers = [(r, r.effects.single()[output]) for r in ruleset.rules if output in r.effects.single()]
         if len({str(v) for _, v in writers}) > 1 and output not in ruleset.decisions:
             ids = ", ".join(r.id for r, _ in writers)
-            problems.append(f"{writers[0][0].where}: onopgelost conflict: {ids} zetten '{output}' verschillend en er is geen beslissing (hit policy) voor '{output}'")
+            problems.append(
+                f"{writers[0][0].where}: onopgelost conflict: {ids} zetten '{output}' verschillend en er is geen beslissing (hit policy) voor '{output}'"
+            )
     # `uniek` promises that at most one value applies; look for a melding that breaks it.
     unique = [o for o, d in ruleset.decisions.items() if d.beleid == "uniek"]
     if unique and probe:
@@ -110,5 +114,7 @@ def check(ruleset: RuleSet, probe: list[schema.Melding]) -> list[str]:
                     ids = tuple(r.id for r, _ in setters)
                     if (output, ids) not in seen:
                         seen.add((output, ids))
-                        problems.append(f"{setters[0][0].where}: onopgelost conflict: '{output}' is 'uniek' maar {', '.join(ids)} vuren samen met verschillende waarden (bijv. melding {melding.melding_id})")
+                        problems.append(
+                            f"{setters[0][0].where}: onopgelost conflict: '{output}' is 'uniek' maar {', '.join(ids)} vuren samen met verschillende waarden (bijv. melding {melding.melding_id})"
+                        )
     return problems

@@ -43,8 +43,16 @@ def _body(urgentie: str, afstemming: tuple[str, ...], indicatoren: tuple[str, ..
     return f"{text}; huisverbod overwegen" if thv == "overwegen" else text
 
 
-def summarise(urgentie: str, afstemming: tuple[str, ...], indicatoren: tuple[str, ...], route: str, thv: str,
-              termijnen, received: date, raised_by_score: bool) -> str:
+def summarise(
+    urgentie: str,
+    afstemming: tuple[str, ...],
+    indicatoren: tuple[str, ...],
+    route: str,
+    thv: str,
+    termijnen,
+    received: date,
+    raised_by_score: bool,
+) -> str:
     text = _body(urgentie, tuple(afstemming), tuple(indicatoren), route, thv)  # few distinct: cached
     deadline = first_deadline(termijnen, urgentie, received)
     if deadline:

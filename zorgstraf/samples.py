@@ -18,9 +18,16 @@ if TYPE_CHECKING:
     from .spreadsheet import Kolommen
 
 INCIDENT_WEIGHTS = {
-    "partnergeweld": 50, "ex_partnerstalking": 12, "kindermishandeling": 15, "ouderenmishandeling": 4,
-    "eergerelateerd_geweld": 2, "seksueel_geweld": 3, "financiele_uitbuiting": 2, "intiem_terreur": 2,
-    "overig_huiselijk_geweld": 7, "overig": 5,
+    "partnergeweld": 50,
+    "ex_partnerstalking": 12,
+    "kindermishandeling": 15,
+    "ouderenmishandeling": 4,
+    "eergerelateerd_geweld": 2,
+    "seksueel_geweld": 3,
+    "financiele_uitbuiting": 2,
+    "intiem_terreur": 2,
+    "overig_huiselijk_geweld": 7,
+    "overig": 5,
 }
 BRON_WEIGHTS = {"politie": 80, "veilig_thuis": 6, "zsm": 6, "huisarts": 2, "school": 2, "ziekenhuis": 2, "overig": 2}
 REGIONS = [r.value for r in schema.Regio]
@@ -28,6 +35,7 @@ REGIONS = [r.value for r in schema.Regio]
 
 def generate_one(rng: random.Random, index: int, start: datetime, span_days: int, prefix: str = "S") -> dict[str, Any]:
     severity = rng.betavariate(1.6, 4.0)  # most cases mild, a long tail of severe ones
+
     def p(base: float, weight: float = 0.0) -> bool:
         return rng.random() < min(0.98, base + weight * severity)
 
@@ -72,7 +80,9 @@ def generate_one(rng: random.Random, index: int, start: datetime, span_days: int
             "wapen": rng.choices(["geen", "dreiging", "gebruikt"], weights=[1.0, 0.05 + 0.3 * severity, 0.02 + 0.2 * severity])[0],
             "doodsbedreiging": p(0.02, 0.3),
             "verwurging": p(0.01, 0.2),
-            "letsel": rng.choices(["geen", "licht", "ernstig"], weights=[1.0 - severity * 0.6, 0.3 + severity * 0.5, 0.02 + severity * 0.3])[0],
+            "letsel": rng.choices(
+                ["geen", "licht", "ernstig"], weights=[1.0 - severity * 0.6, 0.3 + severity * 0.5, 0.02 + severity * 0.3]
+            )[0],
             "eerdere_incidenten_12m": min(12, int(rng.expovariate(1.0 / (0.4 + 4 * severity)))),
             "schending_afspraken": p(0.02, 0.25),
             "middelengebruik": p(0.12, 0.25),

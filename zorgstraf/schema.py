@@ -305,7 +305,6 @@ class Advies(BaseModel):
     termijnen: Termijnen = Field(default_factory=Termijnen)
 
 
-
 class BesluitIn(_Strict):
     """The professional's own decision on an advies (DASH/MARAC: judgement may depart from it).
     Stored beside the advies in the audit trail; the advies itself is never changed."""

@@ -34,6 +34,7 @@ class ModelError(ZorgstrafError):
 # RiHG). Deliberately excluded: region, postcode, source of the report, nationality, ethnicity or
 # anything that could stand in for them; the free text; identifiers and timestamps.
 
+
 def _v(m: schema.Melding):
     return m.verdachte or schema.Verdachte()
 
@@ -76,7 +77,9 @@ class PointsTable(BaseModel):
     def _complete(self) -> "PointsTable":
         if list(self.punten) != FEATURE_NAMES:
             missing, extra = set(FEATURE_NAMES) - set(self.punten), set(self.punten) - set(FEATURE_NAMES)
-            raise ValueError(f"de factoren kloppen niet met deze versie (ontbreekt: {sorted(missing) or '-'}, onbekend: {sorted(extra) or '-'}, of een andere volgorde); train opnieuw")
+            raise ValueError(
+                f"de factoren kloppen niet met deze versie (ontbreekt: {sorted(missing) or '-'}, onbekend: {sorted(extra) or '-'}, of een andere volgorde); train opnieuw"
+            )
         if set(self.afkappunten) != {"midden", "hoog"} or self.afkappunten["midden"] >= self.afkappunten["hoog"]:
             raise ValueError("afkappunten: verwacht midden en hoog, met midden kleiner dan hoog")
         return self
@@ -119,5 +122,7 @@ def load(directory: Path | None = None) -> Scorer:
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        raise ModelError(f"{path}: geen bruikbare puntentabel ({where + ': ' if where else ''}{first['msg'].removeprefix('Value error, ')})") from None
+        raise ModelError(
+            f"{path}: geen bruikbare puntentabel ({where + ': ' if where else ''}{first['msg'].removeprefix('Value error, ')})"
+        ) from None
     return Scorer(table, hashlib.sha256(data).hexdigest())

@@ -22,7 +22,6 @@ from sklearn.linear_model import LogisticRegression
 from . import schema
 from .score import FEATURE_NAMES, MODEL_NAME, feature_matrix
 
-
 # --- the estimator -------------------------------------------------------------------------------
 
 
@@ -87,10 +86,22 @@ class PointsScorecard(ClassifierMixin, BaseEstimator):
 # escalation and separation/stalking as strong signals; addiction and avoidance of care as weaker
 # ones). They are assumptions for a demonstration, not estimates from data.
 TRUE_LOG_ODDS = {
-    "wapen_dreiging": 0.6, "wapen_gebruikt": 1.2, "doodsbedreiging": 1.1, "verwurging": 1.3, "letsel": 0.5,
-    "eerdere_incidenten_1_2": 0.5, "eerdere_incidenten_3_plus": 1.2, "schending_afspraken": 0.9,
-    "scheiding_stalking": 0.7, "kinderen_in_huis": 0.2, "middelengebruik": 0.5, "psychische_problematiek": 0.3,
-    "zorgmijdend": 0.6, "slachtoffer_angst_ernstig": 0.7, "slachtoffer_zwanger": 0.4, "eerdere_vt_meldingen_2_plus": 0.3,
+    "wapen_dreiging": 0.6,
+    "wapen_gebruikt": 1.2,
+    "doodsbedreiging": 1.1,
+    "verwurging": 1.3,
+    "letsel": 0.5,
+    "eerdere_incidenten_1_2": 0.5,
+    "eerdere_incidenten_3_plus": 1.2,
+    "schending_afspraken": 0.9,
+    "scheiding_stalking": 0.7,
+    "kinderen_in_huis": 0.2,
+    "middelengebruik": 0.5,
+    "psychische_problematiek": 0.3,
+    "zorgmijdend": 0.6,
+    "slachtoffer_angst_ernstig": 0.7,
+    "slachtoffer_zwanger": 0.4,
+    "eerdere_vt_meldingen_2_plus": 0.3,
 }
 BASE_LOG_ODDS = -3.0
 LABEL = "herhaling_ernstig_12m"
@@ -124,13 +135,16 @@ def save(model: PointsScorecard, directory: Path, metadata: dict[str, Any]) -> P
     joblib.dump(model, path)
     (directory / f"{MODEL_NAME}.sha256").write_text(f"{sha256(path)}  {path.name}\n")
     table = {
-        "model": MODEL_NAME, "sha256": sha256(path),
+        "model": MODEL_NAME,
+        "sha256": sha256(path),
         "punten": {name: int(p) for name, p in zip(model.feature_names_, model.points_)},
-        "banden": {"laag": f"minder dan {model.cutoffs_['midden']} punten", "midden": f"{model.cutoffs_['midden']} tot {model.cutoffs_['hoog']} punten", "hoog": f"{model.cutoffs_['hoog']} punten of meer"},
+        "banden": {
+            "laag": f"minder dan {model.cutoffs_['midden']} punten",
+            "midden": f"{model.cutoffs_['midden']} tot {model.cutoffs_['hoog']} punten",
+            "hoog": f"{model.cutoffs_['hoog']} punten of meer",
+        },
         "afkappunten": model.cutoffs_,
         **metadata,
     }
     (directory / f"{MODEL_NAME}_punten.json").write_text(json.dumps(table, indent=2, ensure_ascii=False) + "\n")
     return path
-
-

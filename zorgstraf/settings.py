@@ -58,13 +58,17 @@ def parse_api_keys(text: str) -> tuple[ApiKey, ...]:
                 if name != "voorzitter":
                     raise ConfigError(f"{PREFIX}API_KEYS: sleutel {n}: alleen de rol voorzitter kan een regio hebben (voorzitter@regio)")
                 if regio not in known_regions:
-                    raise ConfigError(f"{PREFIX}API_KEYS: sleutel {n}: onbekende regio '{regio}'; kies uit {', '.join(sorted(known_regions))}")
+                    raise ConfigError(
+                        f"{PREFIX}API_KEYS: sleutel {n}: onbekende regio '{regio}'; kies uit {', '.join(sorted(known_regions))}"
+                    )
                 regions.add(regio)
             elif name == "voorzitter":
                 unscoped_chair = True
         unknown = names - set(ROLES)
         if unknown or not names:
-            raise ConfigError(f"{PREFIX}API_KEYS: sleutel {n} heeft onbekende rol(len) {sorted(unknown) or '(geen)'}; kies uit {', '.join(ROLES)}")
+            raise ConfigError(
+                f"{PREFIX}API_KEYS: sleutel {n} heeft onbekende rol(len) {sorted(unknown) or '(geen)'}; kies uit {', '.join(ROLES)}"
+            )
         keys.append(ApiKey(key, frozenset(names), None if unscoped_chair or not regions else frozenset(regions)))
     return tuple(keys)
 
@@ -93,7 +97,7 @@ class Settings(BaseSettings):
     @classmethod
     def _driver(cls, url: str) -> str:
         if url.startswith("postgresql://"):
-            return "postgresql+psycopg://" + url[len("postgresql://"):]  # the maintained driver
+            return "postgresql+psycopg://" + url[len("postgresql://") :]  # the maintained driver
         if not url.startswith(("sqlite:", "postgresql+psycopg:")):
             raise ValueError("verwacht sqlite:///pad of postgresql://…")
         return url

@@ -31,12 +31,22 @@ from .fields import CATALOGUE
 
 TRUE = {"true", "1", "ja", "j", "yes", "waar", "x"}
 FALSE = {"false", "0", "nee", "n", "no", "onwaar"}
-DUTCH_FORMATS = ("%d-%m-%Y %H:%M", "%d-%m-%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%d-%m-%Y", "%d/%m/%Y",
-                 "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S")
+DUTCH_FORMATS = (
+    "%d-%m-%Y %H:%M",
+    "%d-%m-%Y %H:%M:%S",
+    "%d/%m/%Y %H:%M",
+    "%d/%m/%Y %H:%M:%S",
+    "%d-%m-%Y",
+    "%d/%m/%Y",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%dT%H:%M:%S",
+)
 # Fields a column may fill: every input field of the melding, plus its id, time and free text.
-TARGETS = ["melding_id", "ontvangen_op", "toelichting"] + [n for n, s in CATALOGUE.items()
-                                                         if not s.output and not n.startswith(("ontvangen.", "score."))
-                                                         and s.kind != "object"]
+TARGETS = ["melding_id", "ontvangen_op", "toelichting"] + [
+    n for n, s in CATALOGUE.items() if not s.output and not n.startswith(("ontvangen.", "score.")) and s.kind != "object"
+]
 PACKAGED = Path(__file__).parent / "kolommen"
 
 
@@ -220,17 +230,23 @@ def check_headers(headers: list[str], mapping: Kolommen | None, source: str, ext
         unknown = [h for h in headers if h and h not in TARGETS and h not in extra]
         if unknown:
             close = difflib.get_close_matches(unknown[0], TARGETS, n=1, cutoff=0.6)
-            hint = (f"; bedoelde je '{close[0]}'?" if close else
-                    "; is dit een politie-export? Geef dan de kolommenlijst mee, bijvoorbeeld --kolommen bvh_querylijst")
-            raise ConfigError(f"{source}: kolom '{unknown[0]}' is geen veld van een melding{hint}"
-                              + (f" (en nog {len(unknown) - 1} onbekende kolommen)" if len(unknown) > 1 else ""))
+            hint = (
+                f"; bedoelde je '{close[0]}'?"
+                if close
+                else "; is dit een politie-export? Geef dan de kolommenlijst mee, bijvoorbeeld --kolommen bvh_querylijst"
+            )
+            raise ConfigError(
+                f"{source}: kolom '{unknown[0]}' is geen veld van een melding{hint}"
+                + (f" (en nog {len(unknown) - 1} onbekende kolommen)" if len(unknown) > 1 else "")
+            )
         return
     for header in headers:
         if header and mapping.field_for(header) is None and not mapping.ignored(header):
             close = difflib.get_close_matches(header, list(mapping.kolommen), n=1, cutoff=0.6)
             hint = f"; bedoelde je '{close[0]}'?" if close else ""
-            raise ConfigError(f"{source}: kolom '{header}' staat niet in de kolommenlijst '{mapping.naam}'{hint} "
-                              "(voeg hem toe onder kolommen of negeer)")
+            raise ConfigError(
+                f"{source}: kolom '{header}' staat niet in de kolommenlijst '{mapping.naam}'{hint} (voeg hem toe onder kolommen of negeer)"
+            )
 
 
 # --- CSV -------------------------------------------------------------------------------------------
@@ -287,7 +303,7 @@ def _unreadable_column(row: dict) -> str | None:
     except UnicodeEncodeError:
         pass
     for column, value in row.items():
-        for text in (value if isinstance(value, list) else [value]):
+        for text in value if isinstance(value, list) else [value]:
             if isinstance(text, str):
                 try:
                     text.encode("utf-8")
@@ -330,8 +346,16 @@ def read_csv(data: bytes, source: str, mapping: Kolommen | None, extra: tuple[st
         if not any(c.strip() for c in cells):
             continue
         if len(cells) > len(headers):
-            yield start, InputError(source, start, None, f"meer cellen ({len(cells)}) dan kolommen ({len(headers)}); "
-                                    "staat er een scheidingsteken in een cel zonder aanhalingstekens?")
+            yield (
+                start,
+                InputError(
+                    source,
+                    start,
+                    None,
+                    f"meer cellen ({len(cells)}) dan kolommen ({len(headers)}); "
+                    "staat er een scheidingsteken in een cel zonder aanhalingstekens?",
+                ),
+            )
             continue
         row = dict(zip(headers, cells))
         bad = _unreadable_column(row)
@@ -368,8 +392,7 @@ def read_xlsx(data: bytes, source: str, mapping: Kolommen | None, extra: tuple[s
     book.close()
 
 
-def rows_to_meldingen(rows: Iterable[tuple[int, Row | InputError]], source: str,
-                      mapping: Kolommen | None) -> Iterator[tuple[int, Any]]:
+def rows_to_meldingen(rows: Iterable[tuple[int, Row | InputError]], source: str, mapping: Kolommen | None) -> Iterator[tuple[int, Any]]:
     """(line, melding dict) or (line, InputError) for every row."""
     for number, row in rows:
         if isinstance(row, InputError):
@@ -392,4 +415,3 @@ def column_error(err: InputError, row: Row) -> InputError:
             if header != target:
                 return InputError(err.source, err.line, err.field, err.reason, column=header)
     return err
-

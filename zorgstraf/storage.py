@@ -13,8 +13,8 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text, create_engine, delete, event, func, select
-from sqlalchemy.pool import NullPool
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
+from sqlalchemy.pool import NullPool
 
 from . import schema
 from .settings import Settings
@@ -144,10 +144,12 @@ class Store:
         connect_args = {"timeout": 30} if url.startswith("sqlite") else {}
         self.engine = create_engine(url, pool_pre_ping=True, connect_args=connect_args)
         if url.startswith("sqlite"):
+
             @event.listens_for(self.engine, "connect")
             def _wal(dbapi_connection, _):  # survive concurrent writers and a kill mid-batch
                 dbapi_connection.execute("PRAGMA journal_mode=WAL")
                 dbapi_connection.execute("PRAGMA synchronous=NORMAL")
+
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def ping(self) -> bool:
@@ -161,13 +163,20 @@ class Store:
         stored = melding if self.store_toelichting else melding.model_copy(update={"toelichting": ""})
         due = advies.termijnen.volgend_actie_overleg
         record = AdviesRecord(
-            melding_id=melding.melding_id, regio=advies.regio, regelset_naam=advies.regelset.naam,
-            regelset_hash=advies.regelset.hash, model_hash=model_hash, input_hash=input_hash(stored),
-            key_id=key_id, aangemaakt_op=datetime.now(timezone.utc),
+            melding_id=melding.melding_id,
+            regio=advies.regio,
+            regelset_naam=advies.regelset.naam,
+            regelset_hash=advies.regelset.hash,
+            model_hash=model_hash,
+            input_hash=input_hash(stored),
+            key_id=key_id,
+            aangemaakt_op=datetime.now(timezone.utc),
             ontvangen_op=melding.ontvangen_op.astimezone(timezone.utc),  # UTC: SQLite compares wall-clock text
-            urgentie=advies.urgentie.value, agenderen=advies.actie_overleg.agenderen,
+            urgentie=advies.urgentie.value,
+            agenderen=advies.actie_overleg.agenderen,
             volgend_actie_overleg=date.fromisoformat(due) if due else None,
-            advies_json=advies.model_dump_json(), melding_json=stored.model_dump_json(),
+            advies_json=advies.model_dump_json(),
+            melding_json=stored.model_dump_json(),
         )
         with self.sessions.begin() as session:
             session.add(record)
@@ -184,10 +193,14 @@ class Store:
         """The newest advies per melding that puts it on the Actie-overleg of this region in [start, end]."""
         with self.sessions() as session:
             rows = session.scalars(
-                select(AdviesRecord).where(
-                    AdviesRecord.regio == regio, AdviesRecord.agenderen.is_(True),
-                    AdviesRecord.volgend_actie_overleg >= start, AdviesRecord.volgend_actie_overleg <= end,
-                ).order_by(AdviesRecord.id)
+                select(AdviesRecord)
+                .where(
+                    AdviesRecord.regio == regio,
+                    AdviesRecord.agenderen.is_(True),
+                    AdviesRecord.volgend_actie_overleg >= start,
+                    AdviesRecord.volgend_actie_overleg <= end,
+                )
+                .order_by(AdviesRecord.id)
             ).all()
         newest = {r.melding_id: r for r in rows}
         return list(newest.values())
@@ -198,8 +211,10 @@ class Store:
         At most the newest `limit` stored rows are read; `complete` says whether that was all."""
         with self.sessions() as session:
             rows = session.scalars(
-                select(AdviesRecord).where(AdviesRecord.ontvangen_op >= since.astimezone(timezone.utc))
-                .order_by(AdviesRecord.id.desc()).limit(limit + 1)
+                select(AdviesRecord)
+                .where(AdviesRecord.ontvangen_op >= since.astimezone(timezone.utc))
+                .order_by(AdviesRecord.id.desc())
+                .limit(limit + 1)
             ).all()
         newest: dict[str, AdviesRecord] = {}
         for r in rows[:limit]:  # newest first: keep the first seen per melding
@@ -233,13 +248,21 @@ class Store:
     def add_besluit(self, melding_id: str, besluit: schema.BesluitIn, key_id: str) -> schema.Besluit | None:
         """Record the decision beside the newest stored advies of this melding (None: no advies)."""
         with self.sessions.begin() as session:
-            advies = session.scalars(select(AdviesRecord).where(AdviesRecord.melding_id == melding_id)
-                                     .order_by(AdviesRecord.id.desc()).limit(1)).first()
+            advies = session.scalars(
+                select(AdviesRecord).where(AdviesRecord.melding_id == melding_id).order_by(AdviesRecord.id.desc()).limit(1)
+            ).first()
             if advies is None:
                 return None
-            record = BesluitRecord(melding_id=melding_id, advies_id=advies.id, volgt_advies=besluit.volgt_advies,
-                                   urgentie=besluit.urgentie.value if besluit.urgentie else None, wat=besluit.wat,
-                                   waarom=besluit.waarom, key_id=key_id, genomen_op=datetime.now(timezone.utc))
+            record = BesluitRecord(
+                melding_id=melding_id,
+                advies_id=advies.id,
+                volgt_advies=besluit.volgt_advies,
+                urgentie=besluit.urgentie.value if besluit.urgentie else None,
+                wat=besluit.wat,
+                waarom=besluit.waarom,
+                key_id=key_id,
+                genomen_op=datetime.now(timezone.utc),
+            )
             session.add(record)
             session.flush()
             return _besluit(record, advies)
@@ -252,8 +275,10 @@ class Store:
         with self.sessions() as session:
             for start in range(0, len(melding_ids), 500):  # bounded IN lists
                 rows = session.execute(
-                    select(BesluitRecord, AdviesRecord).join(AdviesRecord, BesluitRecord.advies_id == AdviesRecord.id)
-                    .where(BesluitRecord.melding_id.in_(melding_ids[start:start + 500])).order_by(BesluitRecord.id.desc())
+                    select(BesluitRecord, AdviesRecord)
+                    .join(AdviesRecord, BesluitRecord.advies_id == AdviesRecord.id)
+                    .where(BesluitRecord.melding_id.in_(melding_ids[start : start + 500]))
+                    .order_by(BesluitRecord.id.desc())
                 ).all()
                 for b, a in rows:
                     out.setdefault(b.melding_id, []).append(_besluit(b, a))
@@ -263,8 +288,20 @@ class Store:
 
     def add_afspraken(self, melding_id: str, regio: str, overleg_datum: date, items: list[dict], key_id: str) -> list[Afspraak]:
         now = datetime.now(timezone.utc)
-        records = [Afspraak(melding_id=melding_id, regio=regio, wie=i["wie"], wat=i["wat"], uiterlijk=i.get("uiterlijk"),
-                            overleg_datum=overleg_datum, gedaan=False, aangemaakt_op=now, key_id=key_id) for i in items]
+        records = [
+            Afspraak(
+                melding_id=melding_id,
+                regio=regio,
+                wie=i["wie"],
+                wat=i["wat"],
+                uiterlijk=i.get("uiterlijk"),
+                overleg_datum=overleg_datum,
+                gedaan=False,
+                aangemaakt_op=now,
+                key_id=key_id,
+            )
+            for i in items
+        ]
         with self.sessions.begin() as session:
             session.add_all(records)
         return records
@@ -287,18 +324,29 @@ class Store:
     def open_afspraken(self, regio: str, before: date) -> list[Afspraak]:
         """Agreements of this region made in an Actie-overleg before `before` and not done yet."""
         with self.sessions() as session:
-            return list(session.scalars(
-                select(Afspraak).where(Afspraak.regio == regio, Afspraak.gedaan.is_(False), Afspraak.overleg_datum < before)
-                .order_by(Afspraak.melding_id, Afspraak.id)
-            ).all())
+            return list(
+                session.scalars(
+                    select(Afspraak)
+                    .where(Afspraak.regio == regio, Afspraak.gedaan.is_(False), Afspraak.overleg_datum < before)
+                    .order_by(Afspraak.melding_id, Afspraak.id)
+                ).all()
+            )
 
 
 def _besluit(b: BesluitRecord, advies: AdviesRecord) -> schema.Besluit:
     moment = b.genomen_op if b.genomen_op.tzinfo else b.genomen_op.replace(tzinfo=timezone.utc)  # SQLite drops the zone
-    return schema.Besluit(id=b.id, melding_id=b.melding_id, volgt_advies=b.volgt_advies,
-                          urgentie=schema.Urgentie(b.urgentie) if b.urgentie else None, wat=b.wat, waarom=b.waarom,
-                          advies_urgentie=schema.Urgentie(advies.urgentie), regelset_hash=advies.regelset_hash,
-                          key_id=b.key_id, genomen_op=schema.dutch_time(moment))
+    return schema.Besluit(
+        id=b.id,
+        melding_id=b.melding_id,
+        volgt_advies=b.volgt_advies,
+        urgentie=schema.Urgentie(b.urgentie) if b.urgentie else None,
+        wat=b.wat,
+        waarom=b.waarom,
+        advies_urgentie=schema.Urgentie(advies.urgentie),
+        regelset_hash=advies.regelset_hash,
+        key_id=b.key_id,
+        genomen_op=schema.dutch_time(moment),
+    )
 
 
 def record_advies(record: AdviesRecord) -> dict:

@@ -34,8 +34,13 @@ def print_table(pairs: list[tuple[schema.Melding, schema.Advies]], stream: TextI
         day = melding.ontvangen_op.date()
         deadline = first_deadline(advies.termijnen, urgentie, day) or ""
         what = advies.samenvatting.split(": ", 1)[-1].replace(f"; {deadline}", "") if deadline else advies.samenvatting.split(": ", 1)[-1]
-        cells = [advies.melding_id, melding.ontvangen_op.strftime("%d-%m %H:%M"),
-                 f"[{URGENTIE_STYLE[urgentie]}]{label('urgentie', urgentie)}[/]", what, deadline]
+        cells = [
+            advies.melding_id,
+            melding.ontvangen_op.strftime("%d-%m %H:%M"),
+            f"[{URGENTIE_STYLE[urgentie]}]{label('urgentie', urgentie)}[/]",
+            what,
+            deadline,
+        ]
         if wide:
             cells.append(", ".join(labels("partners", advies.partners)))
         table.add_row(*cells)
@@ -44,9 +49,11 @@ def print_table(pairs: list[tuple[schema.Melding, schema.Advies]], stream: TextI
     summary = ", ".join(f"{counts.get(u.value, 0)} {u.value}" for u in reversed(schema.Urgentie))
     sets = {a.regelset.hash: a.regelset for _, a in pairs}
     if len(sets) == 1:
-        regelset, = sets.values()
+        (regelset,) = sets.values()
         suffix = f" | regelset {regelset.naam} {regelset.versie} ({regelset.hash[:12]})"
     else:  # a mixed batch: each melding by its own region's variant
         suffix = f" | {len(sets)} regelsets (elke melding volgens de variant van haar regio)" if sets else ""
     console.print(f"{len(pairs)} meldingen: {summary}" + (f" | {rejected} afgewezen" if rejected else "") + suffix, soft_wrap=True)
-    console.print("Dit is een advies; een professional beslist. Uitleg per regel: --format json (uitleg.waarom), of het dashboard.", soft_wrap=True)
+    console.print(
+        "Dit is een advies; een professional beslist. Uitleg per regel: --format json (uitleg.waarom), of het dashboard.", soft_wrap=True
+    )

@@ -14,9 +14,9 @@ from sklearn.model_selection import train_test_split
 from . import schema
 from .errors import ConfigError, InputError
 from .io import parse_melding
-from .spreadsheet import read_csv, read_xlsx, row_to_melding
 from .score import FEATURE_NAMES, MODEL_NAME, feature_matrix
 from .scorecard import LABEL, TRUE_LOG_ODDS, PointsScorecard, save, synthetic_training_set
+from .spreadsheet import read_csv, read_xlsx, row_to_melding
 
 
 def read_labelled_csv(path: str, label: str, on_error) -> tuple[list[schema.Melding], np.ndarray]:
@@ -61,16 +61,23 @@ def evaluate(model: PointsScorecard, X_test, y_test, groups: dict[str, np.ndarra
     per_band = {}
     for band in ("laag", "midden", "hoog"):
         mask = bands == band
-        per_band[band] = {"n": int(mask.sum()), "voorspeld": float(p[mask].mean()) if mask.any() else None,
-                          "waargenomen": float(y_test[mask].mean()) if mask.any() else None}
+        per_band[band] = {
+            "n": int(mask.sum()),
+            "voorspeld": float(p[mask].mean()) if mask.any() else None,
+            "waargenomen": float(y_test[mask].mean()) if mask.any() else None,
+        }
     subgroups = {}
     for name, values in groups.items():
         for value in sorted(set(values)):
             mask = values == value
             if mask.sum() < 200 or len(set(y_test[mask])) < 2:
                 continue
-            subgroups[f"{name}={value}"] = {"n": int(mask.sum()), "auc": float(roc_auc_score(y_test[mask], p[mask])),
-                                            "voorspeld": float(p[mask].mean()), "waargenomen": float(y_test[mask].mean())}
+            subgroups[f"{name}={value}"] = {
+                "n": int(mask.sum()),
+                "auc": float(roc_auc_score(y_test[mask], p[mask])),
+                "voorspeld": float(p[mask].mean()),
+                "waargenomen": float(y_test[mask].mean()),
+            }
     return {
         "auc_scorekaart": float(roc_auc_score(y_test, p)),
         "auc_logistische_regressie": reference_auc,
@@ -91,21 +98,41 @@ def train(meldingen: list[schema.Melding], y: np.ndarray, seed: int, data_descri
     model = PointsScorecard(random_state=seed).fit(X[idx_train], y[idx_train], feature_names=FEATURE_NAMES)
     reference = LogisticRegression(C=1e6, max_iter=2000).fit(X[idx_train], y[idx_train])
     reference_auc = float(roc_auc_score(y[idx_test], reference.predict_proba(X[idx_test])[:, 1]))
-    metrics = evaluate(model, X[idx_test], y[idx_test],
-                       {"regio": regio[idx_test], "kinderen_in_huis": kinderen[idx_test], "verdachte_minderjarig": minderjarig[idx_test]},
-                       reference_auc)
-    metrics.update({"n_train": int(len(idx_train)), "seed": seed, "data": data_description,
-                    "getraind_op": date.today().isoformat(), "sklearn": sklearn.__version__})
+    metrics = evaluate(
+        model,
+        X[idx_test],
+        y[idx_test],
+        {"regio": regio[idx_test], "kinderen_in_huis": kinderen[idx_test], "verdachte_minderjarig": minderjarig[idx_test]},
+        reference_auc,
+    )
+    metrics.update(
+        {
+            "n_train": int(len(idx_train)),
+            "seed": seed,
+            "data": data_description,
+            "getraind_op": date.today().isoformat(),
+            "sklearn": sklearn.__version__,
+        }
+    )
     return model, metrics
 
 
 def train_synthetic(seed: int = 2026, n: int = 20_000) -> tuple[PointsScorecard, dict]:
     meldingen, _, y = synthetic_training_set(n, seed)
-    return train(meldingen, y, seed, f"synthetisch: {n} meldingen uit de samplegenerator (seed {seed}), label '{LABEL}' volgens het gedocumenteerde proces")
+    return train(
+        meldingen,
+        y,
+        seed,
+        f"synthetisch: {n} meldingen uit de samplegenerator (seed {seed}), label '{LABEL}' volgens het gedocumenteerde proces",
+    )
 
 
 def write(model: PointsScorecard, metrics: dict, directory: Path) -> Path:
-    path = save(model, directory, {"metriek": {k: metrics[k] for k in ("auc_scorekaart", "auc_logistische_regressie", "brier")}, "data": metrics["data"]})
+    path = save(
+        model,
+        directory,
+        {"metriek": {k: metrics[k] for k in ("auc_scorekaart", "auc_logistische_regressie", "brier")}, "data": metrics["data"]},
+    )
     (directory / f"{MODEL_NAME}.md").write_text(model_card(model, metrics, path))
     return path
 
@@ -119,7 +146,9 @@ def model_card(model: PointsScorecard, m: dict, path: Path) -> str:
 
     points = "\n".join(f"| {name} | {int(p):+d} |" for name, p in zip(model.feature_names_, model.points_))
     bands = "\n".join(f"| {b} | {v['n']} | {_pct(v['voorspeld'])} | {_pct(v['waargenomen'])} |" for b, v in m["per_band"].items())
-    groups = "\n".join(f"| {g} | {v['n']} | {v['auc']:.3f} | {_pct(v['voorspeld'])} | {_pct(v['waargenomen'])} |" for g, v in m["subgroepen"].items())
+    groups = "\n".join(
+        f"| {g} | {v['n']} | {v['auc']:.3f} | {_pct(v['voorspeld'])} | {_pct(v['waargenomen'])} |" for g, v in m["subgroepen"].items()
+    )
     truth = "\n".join(f"| {k} | {v:+.1f} |" for k, v in TRUE_LOG_ODDS.items())
     return f"""# Modelkaart: transparante risicoscore (scorekaart)
 
@@ -142,8 +171,8 @@ weinig beter dan toeval (Turner, Medina & Brown 2019, *Br. J. Criminol.* 59(5)).
 daarom als een tweede mening, nooit als een oordeel.
 
 ## Data
-{m['data']}. Trainingsset {m['n_train']}, testset {m['n_test']} (70/30, gestratificeerd, seed {m['seed']}).
-Basisratio in de test: {_pct(m['basisratio'])}. Het synthetische label volgt
+{m["data"]}. Trainingsset {m["n_train"]}, testset {m["n_test"]} (70/30, gestratificeerd, seed {m["seed"]}).
+Basisratio in de test: {_pct(m["basisratio"])}. Het synthetische label volgt
 `logit = {-3.0:+.1f} + som(gewicht x factor)` met deze aangenomen gewichten:
 
 | factor | log-odds |
@@ -160,7 +189,7 @@ in de laagste band.
 {points}
 
 Banden (gekozen op gekalibreerde kansen {model.band_thresholds[0]:.0%} en {model.band_thresholds[1]:.0%}):
-laag onder {model.cutoffs_['midden']} punten, midden {model.cutoffs_['midden']} tot {model.cutoffs_['hoog']}, hoog vanaf {model.cutoffs_['hoog']}.
+laag onder {model.cutoffs_["midden"]} punten, midden {model.cutoffs_["midden"]} tot {model.cutoffs_["hoog"]}, hoog vanaf {model.cutoffs_["hoog"]}.
 De punten en afkappunten staan ook in `{MODEL_NAME}_punten.json` om na te lopen.
 
 **Bewust niet gebruikt:** regio, postcode, bron van de melding, nationaliteit, etniciteit of iets dat
@@ -169,9 +198,9 @@ daarvoor kan staan; de vrije tekst `toelichting`; id's en tijdstippen.
 ## Metriek (testset)
 | | waarde |
 |---|---|
-| AUC scorekaart (hele punten) | {m['auc_scorekaart']:.3f} |
-| AUC logistische regressie zonder afronding | {m['auc_logistische_regressie']:.3f} |
-| Brier-score scorekaart | {m['brier']:.4f} |
+| AUC scorekaart (hele punten) | {m["auc_scorekaart"]:.3f} |
+| AUC logistische regressie zonder afronding | {m["auc_logistische_regressie"]:.3f} |
+| Brier-score scorekaart | {m["brier"]:.4f} |
 
 Kalibratie per band:
 
@@ -193,5 +222,5 @@ kolom 0/1). Schrijft `models/{MODEL_NAME}.joblib`, de hash (`{MODEL_NAME}.sha256
 deze kaart opnieuw. Het bestand wordt alleen geladen als de hash klopt: joblib kan bij het laden code
 uitvoeren. Trainingsrijen worden nooit in het artefact bewaard.
 
-Artefact: `{path.name}`, sha256 `{sha256(path)}`, scikit-learn {m['sklearn']}, getraind {m['getraind_op']}.
+Artefact: `{path.name}`, sha256 `{sha256(path)}`, scikit-learn {m["sklearn"]}, getraind {m["getraind_op"]}.
 """

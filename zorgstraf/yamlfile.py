@@ -48,7 +48,9 @@ def _check_duplicate_keys(node: yaml.Node, path: str) -> None:
         seen: dict[str, int] = {}
         for key, value in node.value:
             if key.value in seen:
-                raise RuleFileError(path, key.start_mark.line + 1, f"sleutel '{key.value}' staat er twee keer (eerder op regel {seen[key.value]})")
+                raise RuleFileError(
+                    path, key.start_mark.line + 1, f"sleutel '{key.value}' staat er twee keer (eerder op regel {seen[key.value]})"
+                )
             seen[key.value] = key.start_mark.line + 1
             _check_duplicate_keys(value, path)
     elif isinstance(node, yaml.SequenceNode):

@@ -14,7 +14,8 @@ from contextlib import asynccontextmanager, suppress
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, FastAPI, HTTPException, Path as PathParam, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
+from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -175,6 +176,7 @@ def role(name: str):
         if name not in key.roles:
             raise HTTPException(403, f"rol '{name}' nodig")
         return key
+
     return check
 
 
@@ -253,7 +255,9 @@ class LimitsAndLog:
         finally:
             # ids only: the path's melding id is an id, never a name; no query string, body or key
             # repr-escaped: a %0A in the path cannot forge a second log line
-            log.info("%s %s %s key=%s %.1fms", scope["method"], repr(scope["path"])[1:-1], status, key_id, 1000 * (time.perf_counter() - started))
+            log.info(
+                "%s %s %s key=%s %.1fms", scope["method"], repr(scope["path"])[1:-1], status, key_id, 1000 * (time.perf_counter() - started)
+            )
 
 
 async def _retention(state: State) -> None:
@@ -285,18 +289,29 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 await retention
 
     # FastAPIOffline serves Swagger UI and ReDoc from the package itself: /docs works without a CDN.
-    app = FastAPIOffline(title="zorgstraf", version="0.1.0", lifespan=lifespan, responses=COMMON,
-                         description="Triage bij de samenloop van zorg en straf. Adviseert; een professional beslist.\n\n"
-                                     "Aanmelden: `Authorization: Bearer SLEUTEL` (knop *Authorize*). Elk advies heeft een "
-                                     "`samenvatting` in één zin; de codes in het advies betekenen:\n\n" + codes_markdown())
+    app = FastAPIOffline(
+        title="zorgstraf",
+        version="0.1.0",
+        lifespan=lifespan,
+        responses=COMMON,
+        description="Triage bij de samenloop van zorg en straf. Adviseert; een professional beslist.\n\n"
+        "Aanmelden: `Authorization: Bearer SLEUTEL` (knop *Authorize*). Elk advies heeft een "
+        "`samenvatting` in één zin; de codes in het advies betekenen:\n\n" + codes_markdown(),
+    )
 
     app.add_middleware(LimitsAndLog)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, exc: RequestValidationError):
         # FastAPI's shape ({detail: [{loc, msg, type}]}), in Dutch, without echoing the input back.
-        detail = [{"loc": list(e["loc"]), "msg": dutch_reason({**e, "loc": tuple(e["loc"][1:]) if e["loc"][:1] == ("body",) else ()}),
-                   "type": e["type"]} for e in exc.errors()]
+        detail = [
+            {
+                "loc": list(e["loc"]),
+                "msg": dutch_reason({**e, "loc": tuple(e["loc"][1:]) if e["loc"][:1] == ("body",) else ()}),
+                "type": e["type"],
+            }
+            for e in exc.errors()
+        ]
         return JSONResponse({"detail": detail}, status_code=422)
 
     @app.exception_handler(ZorgstrafError)
@@ -320,23 +335,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return JSONResponse(Health(status="ok", database="ok", regelset=info).model_dump())
 
     # Every route below needs a key with a role; their refusals are documented once, here.
-    secured = APIRouter(responses={
-        400: {"model": Weigering, "description": "het verzoek kan zo niet worden uitgevoerd (reden in het Nederlands)"},
-        401: {"model": Weigering, "description": "geen of onbekende sleutel"},
-        403: {"model": Weigering, "description": "de sleutel heeft de rol niet"},
-        429: {"model": Weigering, "description": "te veel onjuiste sleutels vanaf dit adres (zie Retry-After)"},
-    })
+    secured = APIRouter(
+        responses={
+            400: {"model": Weigering, "description": "het verzoek kan zo niet worden uitgevoerd (reden in het Nederlands)"},
+            401: {"model": Weigering, "description": "geen of onbekende sleutel"},
+            403: {"model": Weigering, "description": "de sleutel heeft de rol niet"},
+            429: {"model": Weigering, "description": "te veel onjuiste sleutels vanaf dit adres (zie Retry-After)"},
+        }
+    )
 
     @secured.post("/v1/triage", response_model=schema.Advies)
     def triage(melding: schema.Melding, key: Lezer, state: StateDep, regio: RegioQuery = None, score: bool = False) -> schema.Advies:
         runner = state.runner(regio, score)
-        advies, = runner.evaluate([melding])
+        (advies,) = runner.evaluate([melding])
         state.store.save(melding, advies, key.key_id, runner.model_hash)
         return advies
 
     @secured.post("/v1/triage/batch", response_model=list[BatchResultaat])
-    def triage_batch(body: Annotated[list[Any], Field(max_length=5000)], key: Lezer, state: StateDep,
-                     regio: RegioQuery = None, score: bool = False) -> list[BatchResultaat]:
+    def triage_batch(
+        body: Annotated[list[Any], Field(max_length=5000)], key: Lezer, state: StateDep, regio: RegioQuery = None, score: bool = False
+    ) -> list[BatchResultaat]:
         runner = state.runner(regio, score)
         results: list[BatchResultaat] = []
         good: list[tuple[int, schema.Melding]] = []
@@ -349,8 +367,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 err = validation_error("batch", index, exc)
                 given_id = raw.get("melding_id")
                 safe_id = given_id if isinstance(given_id, str) and len(given_id) <= 64 and schema_id_error(given_id) is None else None
-                results.append(BatchResultaat(index=index, melding_id=safe_id,
-                                              status="afgewezen", fouten=[Fout(veld=err.field, reden=err.reason)]))
+                results.append(
+                    BatchResultaat(index=index, melding_id=safe_id, status="afgewezen", fouten=[Fout(veld=err.field, reden=err.reason)])
+                )
             except ValueError as exc:
                 results.append(BatchResultaat(index=index, status="afgewezen", fouten=[Fout(veld=None, reden=str(exc))]))
             except Exception as exc:  # whatever else goes wrong with one item stays with that item
@@ -362,8 +381,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 state.store.save(melding, a, key.key_id, runner.model_hash)  # one transaction per melding
             except Exception as exc:  # one failure never stops the others; this item says so itself
                 log.warning("batch: melding op index %d niet opgeslagen: %s", index, type(exc).__name__)
-                results.append(BatchResultaat(index=index, melding_id=melding.melding_id, status="fout",
-                                              fouten=[Fout(veld=None, reden="advies kon niet worden opgeslagen; stuur deze melding opnieuw")]))
+                results.append(
+                    BatchResultaat(
+                        index=index,
+                        melding_id=melding.melding_id,
+                        status="fout",
+                        fouten=[Fout(veld=None, reden="advies kon niet worden opgeslagen; stuur deze melding opnieuw")],
+                    )
+                )
                 continue
             results.append(BatchResultaat(index=index, melding_id=melding.melding_id, status="ok", advies=a))
         return sorted(results, key=lambda r: r.index)
@@ -391,8 +416,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return state.store.besluiten([melding_id]).get(melding_id, [])
 
     @secured.get("/v1/agenda", responses={200: {"content": {"application/json": {}, "text/markdown": {}, "text/html": {}}}})
-    def get_agenda(regio: schema.Regio, week: Annotated[str, Query(pattern=r"^\d{4}-W\d{2}$")], key: Voorzitter, state: StateDep,
-                   format: Literal["json", "md", "html"] = "json") -> Response:
+    def get_agenda(
+        regio: schema.Regio,
+        week: Annotated[str, Query(pattern=r"^\d{4}-W\d{2}$")],
+        key: Voorzitter,
+        state: StateDep,
+        format: Literal["json", "md", "html"] = "json",
+    ) -> Response:
         _own_region(key, regio.value)
         ruleset = state.runner(regio.value, False).engine_for(regio.value).ruleset
         result = agenda_mod.build_from_store(state.store, regio.value, week, ruleset)
@@ -400,8 +430,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         media = {"json": "application/json", "md": "text/markdown; charset=utf-8", "html": "text/html; charset=utf-8"}[format]
         return Response(text, media_type=media)
 
-    @secured.post("/v1/agenda/{melding_id}/afspraken", response_model=list[AfspraakOut], status_code=201,
-                  responses={**NOT_FOUND, 409: {"model": Weigering, "description": "te veel afspraken voor deze melding"}})
+    @secured.post(
+        "/v1/agenda/{melding_id}/afspraken",
+        response_model=list[AfspraakOut],
+        status_code=201,
+        responses={**NOT_FOUND, 409: {"model": Weigering, "description": "te veel afspraken voor deze melding"}},
+    )
     def add_afspraken(melding_id: MeldingId, body: AfsprakenIn, key: Voorzitter, state: StateDep) -> list[AfspraakOut]:
         record = state.store.latest(melding_id)
         if record is None:
@@ -413,7 +447,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Agreed in the case's Actie-overleg (from its stored advies), or today when it had none.
         meeting = record.volgend_actie_overleg or date.today()
         created = state.store.add_afspraken(melding_id, record.regio, meeting, [a.model_dump() for a in body.afspraken], key.key_id)
-        return [AfspraakOut(id=a.id, melding_id=a.melding_id, wie=a.wie, wat=a.wat, uiterlijk=a.uiterlijk, gedaan=a.gedaan) for a in created]
+        return [
+            AfspraakOut(id=a.id, melding_id=a.melding_id, wie=a.wie, wat=a.wat, uiterlijk=a.uiterlijk, gedaan=a.gedaan) for a in created
+        ]
 
     @secured.post("/v1/afspraken/{afspraak_id}/gedaan", response_model=AfspraakOut, responses=NOT_FOUND)
     def afspraak_gedaan(afspraak_id: AfspraakId, key: Voorzitter, state: StateDep) -> AfspraakOut:
@@ -451,9 +487,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             raise HTTPException(404, f"onbekende regio {regio}")
         r = load_variant(state.rules_dir, regio)
         base = load_variant(state.rules_dir, None)
-        return {"variant": regio, "naam": r.name, "versie": r.version, "hash": r.digest,
-                "regels": [{"id": x.id, "titel": x.title, "herkomst": x.origin} for x in r.rules],
-                "overzicht_md": show(r), "verschil_md": diff(base, r) if regio != "landelijk" else ""}
+        return {
+            "variant": regio,
+            "naam": r.name,
+            "versie": r.version,
+            "hash": r.digest,
+            "regels": [{"id": x.id, "titel": x.title, "herkomst": x.origin} for x in r.rules],
+            "overzicht_md": show(r),
+            "verschil_md": diff(base, r) if regio != "landelijk" else "",
+        }
 
     app.include_router(secured)
     return app

@@ -21,12 +21,13 @@ from zorgstraf import inbox as inbox_mod
 from zorgstraf import schema
 from zorgstraf.auth import SignInGuard, SignInThrottled
 from zorgstraf.errors import ZorgstrafError
-from zorgstraf.io import read_meldingen, validation_error
-from zorgstraf.spreadsheet import PACKAGED as KOLOMMEN_DIR, SPREADSHEET_DATE_HINT, dutch_datetime, load_kolommen
-from zorgstraf.overview import diff, load_variant, rule_text, show, variants
 from zorgstraf.escape import md
+from zorgstraf.io import read_meldingen, validation_error
 from zorgstraf.labels import catalogue, dutch_date, label, labels
+from zorgstraf.overview import diff, load_variant, rule_text, show, variants
 from zorgstraf.settings import get_settings
+from zorgstraf.spreadsheet import PACKAGED as KOLOMMEN_DIR
+from zorgstraf.spreadsheet import SPREADSHEET_DATE_HINT, dutch_datetime, load_kolommen
 from zorgstraf.storage import Store, open_store
 from zorgstraf.triage import Triage, default_rules_dir
 
@@ -41,9 +42,15 @@ PAGES = {  # page -> role that may see it
     "Regels": "beleid",
 }
 
-st.set_page_config(page_title="zorgstraf", page_icon="⚖️", layout="wide",
-                   menu_items={"About": "zorgstraf: beslisondersteuning bij de samenloop van zorg en straf. "
-                                        "Adviseert; een professional beslist. Alle gegevens hier zijn synthetisch."})
+st.set_page_config(
+    page_title="zorgstraf",
+    page_icon="⚖️",
+    layout="wide",
+    menu_items={
+        "About": "zorgstraf: beslisondersteuning bij de samenloop van zorg en straf. "
+        "Adviseert; een professional beslist. Alle gegevens hier zijn synthetisch."
+    },
+)
 
 
 # --- shared resources ----------------------------------------------------------------------------
@@ -64,29 +71,36 @@ class Inbox:
     complete: bool = True  # False when the store's row limit cut the inbox short
 
     @classmethod
-    def of(cls, entries: list[inbox_mod.Entry], errors: list[str], complete: bool = True,
-           handled: frozenset[str] = frozenset()) -> Inbox:
-        table = pd.DataFrame({
-            "melding": [e.melding_id for e in entries],
-            "ontvangen": [schema.dutch_time(e.ontvangen_op).strftime("%d-%m-%Y %H:%M") for e in entries],
-            "urgentie": [label("urgentie", e.urgentie) for e in entries],
-            # the samenvatting without its head (urgency has a column) and without the deadline (so has that)
-            "advies": [e.samenvatting.split(": ", 1)[-1].replace(f"; {e.eerste_termijn}", "") if e.eerste_termijn
-                       else e.samenvatting.split(": ", 1)[-1] for e in entries],
-            "eerste termijn": [e.eerste_termijn for e in entries],
-            "regio": [label("regio", e.regio) for e in entries],
-            "afgehandeld": [e.melding_id in handled for e in entries],
-            "kinderen": [e.kinderen for e in entries],
-            "_urgentie": [e.urgentie for e in entries],
-            "_afstemming": [e.afstemming for e in entries],
-        })
+    def of(cls, entries: list[inbox_mod.Entry], errors: list[str], complete: bool = True, handled: frozenset[str] = frozenset()) -> Inbox:
+        table = pd.DataFrame(
+            {
+                "melding": [e.melding_id for e in entries],
+                "ontvangen": [schema.dutch_time(e.ontvangen_op).strftime("%d-%m-%Y %H:%M") for e in entries],
+                "urgentie": [label("urgentie", e.urgentie) for e in entries],
+                # the samenvatting without its head (urgency has a column) and without the deadline (so has that)
+                "advies": [
+                    e.samenvatting.split(": ", 1)[-1].replace(f"; {e.eerste_termijn}", "")
+                    if e.eerste_termijn
+                    else e.samenvatting.split(": ", 1)[-1]
+                    for e in entries
+                ],
+                "eerste termijn": [e.eerste_termijn for e in entries],
+                "regio": [label("regio", e.regio) for e in entries],
+                "afgehandeld": [e.melding_id in handled for e in entries],
+                "kinderen": [e.kinderen for e in entries],
+                "_urgentie": [e.urgentie for e in entries],
+                "_afstemming": [e.afstemming for e in entries],
+            }
+        )
         return cls(entries, table, errors, complete)
 
 
 # Resources, not data: a 5,000-row inbox is built once and shared read-only, never copied per rerun.
 # Uploads are read from memory: no melding touches the disk unless the reader stores its advies.
 @st.cache_resource(max_entries=4, show_spinner="Meldingen beoordelen…")
-def triage_file(content: bytes, name: str, regio: str | None, kolommen: str | None = None) -> tuple[list[tuple[schema.Melding, schema.Advies]], list[str]]:
+def triage_file(
+    content: bytes, name: str, regio: str | None, kolommen: str | None = None
+) -> tuple[list[tuple[schema.Melding, schema.Advies]], list[str]]:
     """Triage an uploaded or sample file; bad lines are reported (by the user's file name), never fatal."""
     errors: list[str] = []
     try:
@@ -202,8 +216,10 @@ def show_advies(advies: dict) -> None:
     cols[2].markdown(f"**Tijdelijk huisverbod**  \n:gray-badge[{label('thv', advies['thv']['beoordeling'])}]")
     termijnen = {k: v for k, v in (advies.get("termijnen") or {}).items() if v}
     if termijnen:
-        st.markdown("**Termijnen** (Nederlandse tijd)  \n" + "  \n".join(f"- {catalogue().termijnen.get(k, k)}: {deadline_text(v)}"
-                                                                          for k, v in termijnen.items()))
+        st.markdown(
+            "**Termijnen** (Nederlandse tijd)  \n"
+            + "  \n".join(f"- {catalogue().termijnen.get(k, k)}: {deadline_text(v)}" for k, v in termijnen.items())
+        )
     st.markdown("**Afstemming**")
     badges(labels("afstemming", advies["afstemming"]), "blue")
     st.markdown("**Partners**")
@@ -216,7 +232,9 @@ def show_advies(advies: dict) -> None:
         st.markdown("**Tijdelijk huisverbod: waarom**  \n" + "  \n".join(f"- {r}" for r in advies["thv"]["redenen"]))
     if advies.get("score"):
         score = advies["score"]
-        st.markdown(f"**Risicoscore (tweede mening, nooit het besluit):** {score['punten']} punten, band *{label('score_band', score['band'])}*")
+        st.markdown(
+            f"**Risicoscore (tweede mening, nooit het besluit):** {score['punten']} punten, band *{label('score_band', score['band'])}*"
+        )
         if score["bijdragen"]:
             st.bar_chart(pd.Series({label("score_factor", k): v for k, v in score["bijdragen"].items()}, name="punten"), horizontal=True)
         st.caption("Punten per factor, bij elkaar opgeteld. Een illustratief model op synthetische gegevens.")
@@ -231,8 +249,10 @@ def show_advies(advies: dict) -> None:
     with st.expander(f"Fase: {label('fase', fase)} — helpende vragen"):
         for q in agenda_mod.guidance()["fasen"][fase]:
             st.write(f"- {q}")
-    st.caption(f"Regelset {advies['regelset']['naam']} {advies['regelset']['versie']} · {advies['regelset']['hash'][:10]}. "
-               "Dit is een advies; een professional beslist.")
+    st.caption(
+        f"Regelset {advies['regelset']['naam']} {advies['regelset']['versie']} · {advies['regelset']['hash'][:10]}. "
+        "Dit is een advies; een professional beslist."
+    )
 
 
 def deadline_text(value: str) -> str:
@@ -252,14 +272,18 @@ def besluit_form(melding_id: str, advies: dict) -> None:
         st.success(f"{b.genomen_op:%d-%m-%Y %H:%M}: {inbox_mod.besluit_text(b)}" + (f" — {b.waarom}" if b.waarom else ""))
     with st.form(f"besluit_{melding_id}", clear_on_submit=True):
         keuze = st.radio("Het besluit", ["volgt het advies", "wijkt af van het advies"], horizontal=True)
-        urgentie = st.selectbox("Besloten urgentie (bij afwijken)", ["—", *[u.value for u in schema.Urgentie]],
-                                format_func=lambda u: u if u == "—" else label("urgentie", u))
+        urgentie = st.selectbox(
+            "Besloten urgentie (bij afwijken)",
+            ["—", *[u.value for u in schema.Urgentie]],
+            format_func=lambda u: u if u == "—" else label("urgentie", u),
+        )
         wat = st.text_input("Wat is er besloten")
         waarom = st.text_area("Waarom (verplicht bij afwijken)", height=80)
         if st.form_submit_button("Besluit vastleggen"):
             try:
-                given = schema.BesluitIn(volgt_advies=keuze == "volgt het advies", wat=wat, waarom=waarom,
-                                         urgentie=None if urgentie == "—" else urgentie)
+                given = schema.BesluitIn(
+                    volgt_advies=keuze == "volgt het advies", wat=wat, waarom=waarom, urgentie=None if urgentie == "—" else urgentie
+                )
             except ValidationError as exc:
                 st.error(f"Niet vastgelegd: {str(validation_error('besluit', None, exc)).removeprefix('besluit: ')}")
                 return
@@ -289,8 +313,13 @@ def page_triage() -> None:
         seed_default("triage_ontvangen", f"{datetime.now(schema.AMSTERDAM):%d-%m-%Y %H:%M}")  # Dutch time, not the server's
         ontvangen = c2.text_input("Ontvangen op (dd-mm-jjjj uu:mm)", key="triage_ontvangen")
         regio = c1.selectbox("Regio", ["landelijk"] + [r.value for r in schema.Regio], format_func=lambda r: label("regio", r))
-        incidentsoort = c2.multiselect("Incidentsoort", [i.value for i in schema.Incidentsoort], default=["partnergeweld"],
-                                       format_func=lambda i: label("incidentsoort", i), placeholder="Kies…")
+        incidentsoort = c2.multiselect(
+            "Incidentsoort",
+            [i.value for i in schema.Incidentsoort],
+            default=["partnergeweld"],
+            format_func=lambda i: label("incidentsoort", i),
+            placeholder="Kies…",
+        )
         acuut = c1.checkbox("Acuut gevaar")
         hg_label = c2.checkbox("HG-label")
         sash = c1.selectbox("SASH", ["onbekend", "laag", "midden", "hoog"])
@@ -304,16 +333,21 @@ def page_triage() -> None:
         c1, c2 = st.columns(2)
         bekend = c1.checkbox("Verdachte bekend", value=True)
         v = {
-            "aangehouden": c2.checkbox("Aangehouden"), "minderjarig": c1.checkbox("Minderjarig"),
+            "aangehouden": c2.checkbox("Aangehouden"),
+            "minderjarig": c1.checkbox("Minderjarig"),
             # unknown is an answer: it decides whether a huisverbod can be judged at all
             "woont_met_slachtoffer": {"onbekend": None, "ja": True, "nee": False}[
-                c2.selectbox("Woont bij slachtoffer", ["onbekend", "ja", "nee"])],
+                c2.selectbox("Woont bij slachtoffer", ["onbekend", "ja", "nee"])
+            ],
             "wapen": c1.selectbox("Wapen", ["geen", "dreiging", "gebruikt"], format_func=lambda w: label("wapen", w)),
             "letsel": c2.selectbox("Letsel", ["geen", "licht", "ernstig"]),
-            "doodsbedreiging": c1.checkbox("Doodsbedreiging"), "verwurging": c2.checkbox("Verwurging"),
+            "doodsbedreiging": c1.checkbox("Doodsbedreiging"),
+            "verwurging": c2.checkbox("Verwurging"),
             "eerdere_incidenten_12m": c1.number_input("Eerdere incidenten (12 mnd)", 0, 50, 0),
-            "schending_afspraken": c2.checkbox("Afspraken geschonden"), "middelengebruik": c2.checkbox("Middelengebruik"),
-            "psychische_problematiek": c1.checkbox("Psychische problematiek"), "lvb": c2.checkbox("LVB"),
+            "schending_afspraken": c2.checkbox("Afspraken geschonden"),
+            "middelengebruik": c2.checkbox("Middelengebruik"),
+            "psychische_problematiek": c1.checkbox("Psychische problematiek"),
+            "lvb": c2.checkbox("LVB"),
             "zorgmijdend": c1.checkbox("Zorgmijdend"),
         }
         c1, c2 = st.columns(2)
@@ -322,8 +356,12 @@ def page_triage() -> None:
             s = {"in_opvang": st.checkbox("In opvang"), "zwanger": st.checkbox("Zwanger"), "angst_ernstig": st.checkbox("Zeer angstig")}
         with c2:
             st.subheader("Kinderen")
-            k = {"aantal_minderjarig": st.number_input("Minderjarigen in huis", 0, 15, 0), "getuige": st.checkbox("Getuige"),
-                 "slachtoffer": st.checkbox("Kind slachtoffer"), "verblijfplaats_onbekend": st.checkbox("Verblijfplaats onbekend")}
+            k = {
+                "aantal_minderjarig": st.number_input("Minderjarigen in huis", 0, 15, 0),
+                "getuige": st.checkbox("Getuige"),
+                "slachtoffer": st.checkbox("Kind slachtoffer"),
+                "verblijfplaats_onbekend": st.checkbox("Verblijfplaats onbekend"),
+            }
         score = st.toggle("Risicoscore tonen (tweede mening)")
         bewaren = st.checkbox("Advies bewaren (auditspoor; daarna in inbox en agenda)", value=True)
         submitted = st.form_submit_button("Advies", type="primary")
@@ -338,17 +376,27 @@ def page_triage() -> None:
             if st.session_state.get("laatste_bewaard"):
                 besluit_form(last["melding_id"], last)
             return
-        data = {"melding_id": melding_id, "ontvangen_op": dutch_datetime(ontvangen), "bron": bron, "eerdere_vt_meldingen": int(eerdere_vt),
-                "incidentsoort": incidentsoort, "acuut_gevaar": acuut,
-                "hg_label": hg_label, "sash": None if sash == "onbekend" else sash,
-                "veiligheidsschaal": None if schaal == "onbekend" else int(schaal), "vermoeden_strafbare_km": km,
-                "eerder_besproken_actie_overleg": eerder_ao, "lopende_hulpverlening": hulp,
-                "verdachte": {**v, "eerdere_incidenten_12m": int(v["eerdere_incidenten_12m"])} if bekend else None,
-                "slachtoffer": s, "kinderen": {**k, "aantal_minderjarig": int(k["aantal_minderjarig"])}}
+        data = {
+            "melding_id": melding_id,
+            "ontvangen_op": dutch_datetime(ontvangen),
+            "bron": bron,
+            "eerdere_vt_meldingen": int(eerdere_vt),
+            "incidentsoort": incidentsoort,
+            "acuut_gevaar": acuut,
+            "hg_label": hg_label,
+            "sash": None if sash == "onbekend" else sash,
+            "veiligheidsschaal": None if schaal == "onbekend" else int(schaal),
+            "vermoeden_strafbare_km": km,
+            "eerder_besproken_actie_overleg": eerder_ao,
+            "lopende_hulpverlening": hulp,
+            "verdachte": {**v, "eerdere_incidenten_12m": int(v["eerdere_incidenten_12m"])} if bekend else None,
+            "slachtoffer": s,
+            "kinderen": {**k, "aantal_minderjarig": int(k["aantal_minderjarig"])},
+        }
         try:
             melding = schema.Melding.model_validate(data)
             triage = runner(None if regio == "landelijk" else regio, score)
-            advies, = triage.evaluate([melding])
+            (advies,) = triage.evaluate([melding])
         except ValidationError as exc:
             err = validation_error("formulier", None, exc)
             reason = SPREADSHEET_DATE_HINT if err.field == "ontvangen_op" else err.reason
@@ -374,11 +422,16 @@ def page_inbox() -> None:
     source = st.radio("Meldingen uit", ["opgeslagen adviezen", "querylijst of bestand"], horizontal=True, key="inbox_bron")
     if source == "querylijst of bestand":
         c1, c2 = st.columns([3, 2])
-        upload = c1.file_uploader("Querylijst van de politie (Excel of CSV), of meldingen (JSON/JSONL)",
-                                  type=["xlsx", "csv", "jsonl", "json"], key="inbox_upload")
+        upload = c1.file_uploader(
+            "Querylijst van de politie (Excel of CSV), of meldingen (JSON/JSONL)", type=["xlsx", "csv", "jsonl", "json"], key="inbox_upload"
+        )
         shipped = sorted(p.stem for p in KOLOMMEN_DIR.glob("*.yaml"))
-        kolommen = c2.selectbox("Kolommen", ["eigen formaat (veldnamen)", *shipped], index=1 if shipped else 0,
-                                help="Welke kolomkoppen de export gebruikt. Een eigen lijst: zorgstraf triage --kolommen.")
+        kolommen = c2.selectbox(
+            "Kolommen",
+            ["eigen formaat (veldnamen)", *shipped],
+            index=1 if shipped else 0,
+            help="Welke kolomkoppen de export gebruikt. Een eigen lijst: zorgstraf triage --kolommen.",
+        )
         mapping = None if kolommen.startswith("eigen") else kolommen
         if upload:
             suffix = Path(upload.name).suffix.lower()
@@ -397,16 +450,22 @@ def page_inbox() -> None:
         settings = get_settings()
         inbox = stored_inbox(settings.database_url, since, settings.inbox_max_rows)
         if not inbox.complete:
-            st.warning(f"Alleen de nieuwste {settings.inbox_max_rows:,} opgeslagen adviezen zijn gelezen".replace(",", ".")
-                       + "; kies een latere datum bij 'Ontvangen vanaf' om alles te zien.")
+            st.warning(
+                f"Alleen de nieuwste {settings.inbox_max_rows:,} opgeslagen adviezen zijn gelezen".replace(",", ".")
+                + "; kies een latere datum bij 'Ontvangen vanaf' om alles te zien."
+            )
     for e in inbox.errors[:20]:
         st.warning(f"Afgewezen: {e}")
     if len(inbox.errors) > 20:
         st.warning(f"… en nog {len(inbox.errors) - 20} afgewezen regels.")
     table = inbox.table
     c1, c2, c3, c4, c5 = st.columns([2, 2, 2, 2, 2])
-    urgentie = c1.multiselect("Urgentie", [u.value for u in reversed(schema.Urgentie)], format_func=lambda u: label("urgentie", u), placeholder="alle")
-    afstemming = c2.multiselect("Afstemming", [a.value for a in schema.Afstemming], format_func=lambda a: label("afstemming", a), placeholder="alle")
+    urgentie = c1.multiselect(
+        "Urgentie", [u.value for u in reversed(schema.Urgentie)], format_func=lambda u: label("urgentie", u), placeholder="alle"
+    )
+    afstemming = c2.multiselect(
+        "Afstemming", [a.value for a in schema.Afstemming], format_func=lambda a: label("afstemming", a), placeholder="alle"
+    )
     status = c3.selectbox("Status", ["nog te doen", "afgehandeld", "alle"])
     kinderen = c4.selectbox("Kinderen", ["alle", "met kinderen", "zonder kinderen"])
     zoek = c5.text_input("Melding-id bevat")
@@ -427,15 +486,24 @@ def page_inbox() -> None:
     shown = [inbox.entries[i] for i in view.index]
     # The workbook is made when the button is clicked (in a thread without Streamlit): everything it
     # needs is gathered here, the decisions included.
-    decided = (store_for(get_settings().database_url).besluiten([e.melding_id for e in shown])
-               if source == "opgeslagen adviezen" else {})
-    right.download_button("Exporteren naar Excel", lambda: inbox_mod.to_xlsx(shown, decided),
-                          file_name=f"inbox-{datetime.now(DUTCH_TIME):%Y-%m-%d}.xlsx", key="inbox_export",
-                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", disabled=not shown,
-                          on_click="ignore")  # no rerun: the download is not interrupted
+    decided = store_for(get_settings().database_url).besluiten([e.melding_id for e in shown]) if source == "opgeslagen adviezen" else {}
+    right.download_button(
+        "Exporteren naar Excel",
+        lambda: inbox_mod.to_xlsx(shown, decided),
+        file_name=f"inbox-{datetime.now(DUTCH_TIME):%Y-%m-%d}.xlsx",
+        key="inbox_export",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        disabled=not shown,
+        on_click="ignore",
+    )  # no rerun: the download is not interrupted
     event = st.dataframe(
-        view.drop(columns=["_urgentie", "_afstemming"]), hide_index=True, width="stretch", height=360,
-        on_select="rerun", selection_mode="single-row", key="inbox_tabel",
+        view.drop(columns=["_urgentie", "_afstemming"]),
+        hide_index=True,
+        width="stretch",
+        height=360,
+        on_select="rerun",
+        selection_mode="single-row",
+        key="inbox_tabel",
         column_config={
             "melding": st.column_config.TextColumn("Melding", width=max(90, 8 * max((len(m) for m in view["melding"]), default=8))),
             "ontvangen": st.column_config.TextColumn("Ontvangen", width=120),
@@ -445,7 +513,8 @@ def page_inbox() -> None:
             "regio": st.column_config.TextColumn("Regio", width="small"),
             "afgehandeld": st.column_config.CheckboxColumn("Afgehandeld", width="small"),
             "kinderen": st.column_config.CheckboxColumn("Kinderen", width="small"),
-        })
+        },
+    )
     if not len(view):
         return
     picked = selected_row(event, len(view))
@@ -486,8 +555,13 @@ def page_actie_overleg() -> None:
         result = agenda_mod.build_from_store(store, regio, week, ruleset)
     else:
         pairs, _ = triage_file(SAMPLES.read_bytes(), SAMPLES.name, regio)
-        cases = [(m, a) for m, a in pairs if a.actie_overleg.agenderen and a.termijnen.volgend_actie_overleg
-                 and start <= date.fromisoformat(a.termijnen.volgend_actie_overleg) <= end]
+        cases = [
+            (m, a)
+            for m, a in pairs
+            if a.actie_overleg.agenderen
+            and a.termijnen.volgend_actie_overleg
+            and start <= date.fromisoformat(a.termijnen.volgend_actie_overleg) <= end
+        ]
         result = agenda_mod.build(regio, week, cases, [], ruleset)
     open_items = [*(a for item in result.items for a in item.afspraken_open), *result.open_afspraken_overig]
     d1, d2 = st.columns(2)
@@ -500,26 +574,46 @@ def page_actie_overleg() -> None:
     m3.metric("Open afspraken", len(open_items))
     st.caption("Werkwijze: " + " → ".join(f"{n}. {step}" for n, step in enumerate(result.stappen, 1)))
     if store is not None and not result.items:
-        st.info("Geen opgeslagen zaken voor deze regio en week. Adviezen komen hier via de API of "
-                "`zorgstraf triage --opslaan`; kies een andere week of het voorbeeldbestand.")
+        st.info(
+            "Geen opgeslagen zaken voor deze regio en week. Adviezen komen hier via de API of "
+            "`zorgstraf triage --opslaan`; kies een andere week of het voorbeeldbestand."
+        )
     if store is not None and open_items:
         st.markdown("**Open afspraken uit eerdere overleggen: nagaan of ze zijn uitgevoerd**")
         for item in open_items:
             text_col, button_col = st.columns([6, 1])
-            text_col.markdown(f"**{md(item.melding_id)}** — {md(item.wie.replace('_', ' '))}: {md(item.wat)}"
-                              + (f" (uiterlijk {item.uiterlijk})" if item.uiterlijk else ""))
+            text_col.markdown(
+                f"**{md(item.melding_id)}** — {md(item.wie.replace('_', ' '))}: {md(item.wat)}"
+                + (f" (uiterlijk {item.uiterlijk})" if item.uiterlijk else "")
+            )
             if button_col.button("Gedaan", key=f"gedaan_{item.id}"):
                 store.mark_done(item.id)
                 st.rerun()
     if result.items:
-        st.dataframe(pd.DataFrame([{
-            "nr": n, "melding": i.melding_id, "urgentie": i.urgentie, "SASH": i.sash or "—", "fase": i.fase.replace("_", " "),
-            "uitnodigen": ", ".join(p.replace("_", " ") for p in i.partners), "open afspraken": len(i.afspraken_open),
-        } for n, i in enumerate(result.items, 1)]), hide_index=True, width="stretch")
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "nr": n,
+                        "melding": i.melding_id,
+                        "urgentie": i.urgentie,
+                        "SASH": i.sash or "—",
+                        "fase": i.fase.replace("_", " "),
+                        "uitnodigen": ", ".join(p.replace("_", " ") for p in i.partners),
+                        "open afspraken": len(i.afspraken_open),
+                    }
+                    for n, i in enumerate(result.items, 1)
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+        )
         for n, i in enumerate(result.items, 1):
             with st.expander(f"{n}. {i.melding_id} — {i.urgentie}" + (f", SASH {i.sash}" if i.sash else "")):
-                st.markdown(f"**Feiten:** {'; '.join(i.feiten)}  \n**Uitnodigen:** {', '.join(p.replace('_', ' ') for p in i.partners)}"
-                            f"  \n**Fase:** {i.fase.replace('_', ' ')}")
+                st.markdown(
+                    f"**Feiten:** {'; '.join(i.feiten)}  \n**Uitnodigen:** {', '.join(p.replace('_', ' ') for p in i.partners)}"
+                    f"  \n**Fase:** {i.fase.replace('_', ' ')}"
+                )
                 st.markdown("**Helpende vragen:**\n" + "\n".join(f"- {q}" for q in i.helpende_vragen))
                 for a in i.afspraken_open:
                     st.markdown(f"- [ ] open: {a.wie.replace('_', ' ')}: {a.wat}")
@@ -538,8 +632,13 @@ def page_actie_overleg() -> None:
                     st.warning("Vul in wat er is afgesproken.")
                 else:
                     record = store.latest(case)
-                    store.add_afspraken(case, regio, record.volgend_actie_overleg or start,
-                                        [{"wie": wie, "wat": wat.strip(), "uiterlijk": uiterlijk}], st.session_state["sleutel_id"])
+                    store.add_afspraken(
+                        case,
+                        regio,
+                        record.volgend_actie_overleg or start,
+                        [{"wie": wie, "wat": wat.strip(), "uiterlijk": uiterlijk}],
+                        st.session_state["sleutel_id"],
+                    )
                     st.success("Afspraak vastgelegd; open afspraken komen terug op de volgende agenda.")
 
 
@@ -599,18 +698,37 @@ def page_beleid() -> None:
     for tab, category in zip(tabs, ("afstemming", "route", "partners", "urgentie")):
         with tab:
             st.bar_chart(counts[counts["categorie"] == category].set_index("waarde")[all_names].rename(columns=short), stack=False)
-    work = pd.DataFrame([{"werk": f"{p}: {WORK_LABELS.get(k, k)}", **{short[n]: report.tallies[n].workload.get((p, k), 0) / report.weeks for n in all_names}}
-                         for (p, k) in sorted(set().union(*(report.tallies[n].workload for n in all_names)))])
+    work = pd.DataFrame(
+        [
+            {
+                "werk": f"{p}: {WORK_LABELS.get(k, k)}",
+                **{short[n]: report.tallies[n].workload.get((p, k), 0) / report.weeks for n in all_names},
+            }
+            for (p, k) in sorted(set().union(*(report.tallies[n].workload for n in all_names)))
+        ]
+    )
     with tabs[4]:
         if len(work):
             st.caption("Geschatte werklast per week (zaken per partner)")
             st.bar_chart(work.set_index("werk"), stack=False, horizontal=True)
     st.subheader(f"Gewijzigde meldingen: {len(report.differences)}")
-    st.dataframe(pd.DataFrame([{
-        "melding": d.melding_id, "variant": Path(d.variant).name,
-        "wat verandert": "; ".join(f"{f}: {plain(a)} → {plain(b)}" for f, (a, b) in d.fields.items()) or "zelfde besluit, andere uitleg (regels)",
-        "regels alleen basis": ", ".join(d.rules_only_base), "regels alleen variant": ", ".join(d.rules_only_variant),
-    } for d in report.differences]), hide_index=True, width="stretch")
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "melding": d.melding_id,
+                    "variant": Path(d.variant).name,
+                    "wat verandert": "; ".join(f"{f}: {plain(a)} → {plain(b)}" for f, (a, b) in d.fields.items())
+                    or "zelfde besluit, andere uitleg (regels)",
+                    "regels alleen basis": ", ".join(d.rules_only_base),
+                    "regels alleen variant": ", ".join(d.rules_only_variant),
+                }
+                for d in report.differences
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
 
 
 def page_regels() -> None:
@@ -624,8 +742,15 @@ def page_regels() -> None:
     regional = table["herkomst"] != "landelijk"
     st.caption(f"{len(table)} regels, waarvan {int(regional.sum())} regionaal (gemarkeerd). Kies een regel om hem te lezen.")
     styled = table.style.apply(lambda row: ["background-color: #fff3cd" if row["herkomst"] != "landelijk" else ""] * len(row), axis=1)
-    event = st.dataframe(styled, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row", key="regels_tabel",
-                         column_config={"herkomst": st.column_config.TextColumn(help="landelijk, of door de regio vervangen/toegevoegd")})
+    event = st.dataframe(
+        styled,
+        hide_index=True,
+        width="stretch",
+        on_select="rerun",
+        selection_mode="single-row",
+        key="regels_tabel",
+        column_config={"herkomst": st.column_config.TextColumn(help="landelijk, of door de regio vervangen/toegevoegd")},
+    )
     picked = selected_row(event, len(table))
     rule = ruleset.rules[picked] if picked is not None else next((r for r in ruleset.rules if r.origin != "landelijk"), ruleset.rules[0])
     st.subheader(f"{rule.id} — {rule.title}")
