@@ -19,6 +19,7 @@ fi
 .venv/bin/zorgstraf rules test
 .venv/bin/ruff check zorgstraf zorgstraf_api zorgstraf_dashboard tests benchmarks scripts
 .venv/bin/ruff format --check zorgstraf zorgstraf_api zorgstraf_dashboard tests benchmarks scripts
+.venv/bin/mypy zorgstraf zorgstraf_api
 bash scripts/wheel_check.sh
 set +e
 .venv/bin/python -m pytest "$@"

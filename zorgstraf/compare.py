@@ -160,10 +160,14 @@ def _values(o: Outcome, name: str):
 
 
 def _evaluate_chunk(source: str, names: list[str], records: list[tuple[int | None, object]]) -> ChunkResult:
-    meldingen, errors = [], []
+    meldingen: list[schema.Melding] = []
+    errors: list[InputError] = []
     for line, raw in records:
         item = parse_raw(source, line, raw)
-        (errors if isinstance(item, InputError) else meldingen).append(item)
+        if isinstance(item, InputError):
+            errors.append(item)
+        else:
+            meldingen.append(item)
     base, variants = names[0], names[1:]
     shared = [domain_facts(m) for m in meldingen]  # the same input facts for every variant
     outcomes = {name: _ENGINES[name].outcomes(meldingen, shared) for name in names}
@@ -228,7 +232,7 @@ def compare(
         differences.extend(result.differences)
         errors.extend(result.errors)
         count += result.count
-        if result.first_day:
+        if result.first_day and result.last_day:
             first = min(first or result.first_day, result.first_day)
             last = max(last or result.last_day, result.last_day)
         on_progress(result.count + len(result.errors))
@@ -247,7 +251,7 @@ def compare(
                     absorb(pending.pop(0).result())
             for future in pending:
                 absorb(future.result())
-    weeks = max(1.0, ((last - first).days + 1) / 7) if first else 1.0
+    weeks = max(1.0, ((last - first).days + 1) / 7) if first and last else 1.0
     return Report(
         base=labels[base],
         variants=[labels[n] for n in names[1:]],

@@ -26,11 +26,11 @@ def _names(report: Report) -> list[str]:
     return [report.base] + report.variants
 
 
-def count_rows(report: Report) -> list[tuple[str, str, list[int]]]:
-    rows = []
+def count_rows(report: Report) -> list[tuple[str, str, list[float]]]:
+    rows: list[tuple[str, str, list[float]]] = []
     for cat in CATEGORIES:
         keys = sorted(set().union(*(report.tallies[n].counts[cat] for n in _names(report))))
-        rows += [(cat, key, [report.tallies[n].counts[cat].get(key, 0) for n in _names(report)]) for key in keys]
+        rows += [(cat, str(key), [report.tallies[n].counts[cat].get(key, 0) for n in _names(report)]) for key in keys]
     return rows
 
 

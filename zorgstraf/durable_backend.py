@@ -185,11 +185,16 @@ def _compile_leaf(leaf: cond.Leaf, negate: bool) -> dict:
 # --- encoding facts --------------------------------------------------------------------------
 
 
+def _member(value: str) -> Callable[[Any], int]:
+    """1 when `value` is in the list, else 0."""
+    return lambda values: 1 if value in values else 0
+
+
 def _encoder_for(spec: FieldSpec) -> list[tuple[str, str, Callable[[Any], Any]]]:
     """(engine key, domain field, encode) triples; every key is always present in a fact."""
     k, name = key(spec.name), spec.name
     if spec.kind == "list":
-        return [(f"{k}__{v}", name, (lambda vals, v=v: 1 if v in vals else 0)) for v in spec.values]
+        return [(f"{k}__{v}", name, _member(v)) for v in spec.values]
     if spec.kind == "object":
         return [(k, name, lambda x: 1 if x else 0)]
     if spec.kind == "bool":  # -1: unknown (absent parent), so neither `== true` nor `== false` holds

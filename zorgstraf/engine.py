@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Protocol
+from typing import Any, Protocol, Sequence
 
 from . import conditions as cond
 from . import schema
@@ -116,9 +116,9 @@ class Engine:
         """The domain facts (with derived outputs) and the rules that fired, per melding.
         `base_facts` (from fields.domain_facts) may be shared between engines; they are copied.
         `bands` are the risk score bands, when scoring is on."""
-        facts = []
+        facts: list[dict[str, Any]] = []
         for i, m in enumerate(meldingen):
-            f = dict(base_facts[i]) if base_facts is not None else domain_facts(m)
+            f: dict[str, Any] = dict(base_facts[i]) if base_facts is not None else domain_facts(m)
             if bands is not None:
                 f["score.band"] = bands[i]
             for name in LIST_OUTPUTS:
@@ -168,7 +168,7 @@ class Engine:
                 singles.setdefault(name, []).append(value)
         return singles
 
-    def evaluate(self, meldingen: list[schema.Melding], scores: list[schema.Score] | None = None) -> list[schema.Advies]:
+    def evaluate(self, meldingen: list[schema.Melding], scores: Sequence[schema.Score | None] | None = None) -> list[schema.Advies]:
         bands = [s.band.value if s else None for s in scores] if scores is not None else None
         advies = [self._combine(m, f, rules) for m, (f, rules) in zip(meldingen, self.fired_rules(meldingen, bands=bands))]
         if scores is not None:
@@ -299,4 +299,8 @@ class Engine:
             values["volgend_actie_overleg"] = deadlines.next_weekday(day, weekday).isoformat()
         if not values:
             return _NO_DEADLINES
-        return schema.Termijnen.model_construct(**{k: values.get(k) for k in schema.Termijnen.model_fields})
+        return schema.Termijnen.model_construct(
+            ovj_beslissing_uiterlijk=values.get("ovj_beslissing_uiterlijk"),
+            vt_veiligheidsbeoordeling_uiterlijk=values.get("vt_veiligheidsbeoordeling_uiterlijk"),
+            volgend_actie_overleg=values.get("volgend_actie_overleg"),
+        )

@@ -13,7 +13,7 @@ import re
 import sys
 import typing
 from pathlib import Path
-from typing import Any, Iterable, Iterator, TextIO
+from typing import Any, Iterable, Iterator, Mapping, TextIO
 
 from pydantic import BaseModel, ValidationError
 
@@ -53,7 +53,7 @@ def _close(word: Any, options: list[str]) -> str:
     return f"; bedoelde je '{close[0]}'?" if close else ""
 
 
-def dutch_reason(error: dict) -> str:
+def dutch_reason(error: Mapping[str, Any]) -> str:
     """A pydantic error in the reader's language, with a did-you-mean where one is close."""
     kind, ctx, value = error["type"], error.get("ctx") or {}, error.get("input")
     if kind == "extra_forbidden":

@@ -94,7 +94,9 @@ def reader_source(bron: str) -> str:
 
 def _top_level_split(text: str) -> list[str]:
     """Split on `;` outside parentheses and quotes."""
-    parts, depth, quoted, current = [], 0, False, []
+    parts: list[str] = []
+    current: list[str] = []
+    depth, quoted = 0, False
     for char in text:
         if char == "'":
             quoted = not quoted

@@ -538,6 +538,7 @@ def _apply_overlay(raw: _Raw, path: Path, base: Path) -> _Overlay | None:
         return None
     changes: list[Change] = []
     origins: dict[str, str] = {}
+    disabled: set[int] = set()  # positions of rules a region switches off
     ids = {body.id: i for i, (_, _, body) in enumerate(raw.rules)}
     for i, item in enumerate(data.get("wijzigingen") or []):
         loc = ("wijzigingen", i)
@@ -552,6 +553,7 @@ def _apply_overlay(raw: _Raw, path: Path, base: Path) -> _Overlay | None:
                 raw.errors.append(doc.error(loc, str(exc)))
             continue
         if kind == "parameter":
+            assert change.parameter is not None and change.waarden is not None  # Wijziging.kind() checked them
             if change.parameter not in raw.parameters:
                 raw.errors.append(
                     doc.error(
@@ -566,6 +568,7 @@ def _apply_overlay(raw: _Raw, path: Path, base: Path) -> _Overlay | None:
             changes.append(Change(kind, change.parameter, change.waarom, change.bron, where, old.waarden, new.waarden))
             continue
         target = change.vervang or change.schakel_uit or (change.voeg_toe.id if change.voeg_toe else None)
+        assert target is not None  # Wijziging.kind() requires one of them
         if kind in ("vervang", "schakel_uit") and target not in ids:
             raw.errors.append(doc.error(loc + (kind,), f"regel-id {target} bestaat niet landelijk{cond._suggest(target, ids)}"))
             continue
@@ -573,19 +576,21 @@ def _apply_overlay(raw: _Raw, path: Path, base: Path) -> _Overlay | None:
             raw.errors.append(doc.error(loc + ("voeg_toe", "id"), f"regel-id {target} bestaat al; gebruik 'vervang'"))
             continue
         if kind == "vervang":
+            assert change.regel is not None
             if change.regel.id != target:
                 raw.errors.append(doc.error(loc + ("regel", "id"), f"vervangende regel moet id {target} houden, niet {change.regel.id}"))
                 continue
             raw.rules[ids[target]] = (doc, loc + ("regel",), change.regel)
             origins[target] = f"{head.regio.value} (vervangen)"
         elif kind == "schakel_uit":
-            raw.rules[ids[target]] = None  # type: ignore[call-overload]
+            disabled.add(ids[target])
         else:
+            assert change.voeg_toe is not None
             raw.rules.append((doc, loc + ("voeg_toe",), change.voeg_toe))
             ids[target] = len(raw.rules) - 1
             origins[target] = f"{head.regio.value} (toegevoegd)"
         changes.append(Change(kind, target, change.waarom, change.bron, where))
-    raw.rules = [r for r in raw.rules if r is not None]
+    raw.rules = [r for i, r in enumerate(raw.rules) if i not in disabled]
     examples = []
     for i, item in enumerate(data.get("voorbeelden") or []):
         try:
@@ -623,6 +628,7 @@ def _assemble(raw: _Raw, paths: list[Path], overlay: _Overlay | None = None) -> 
         _stratify(rules)
     except RuleFileError as exc:
         raise RuleFileErrors([exc]) from None
+    assert raw.head is not None  # a missing regelset head is reported as an error above
     head_doc, head = raw.head
     ruleset = RuleSet(
         name=head.naam,

@@ -72,11 +72,11 @@ def run_examples(ruleset: RuleSet, engine: Engine | None = None) -> TestReport:
             _record(report, f"{ex.where}: {rule.id} '{ex.name}'", problems + unmet(adv, ex.expect))
     if ruleset.region_examples:
         meldingen = [ex.melding for ex in ruleset.region_examples]
-        for ex, (_, fired), adv in zip(ruleset.region_examples, engine.fired_rules(meldingen), engine.evaluate(meldingen)):
+        for rex, (_, fired), adv in zip(ruleset.region_examples, engine.fired_rules(meldingen), engine.evaluate(meldingen)):
             ids = {r.id for r in fired}
-            problems = [f"{rid} vuurt niet" for rid in ex.fires if rid not in ids]
-            problems += [f"{rid} vuurt wel" for rid in ex.not_fires if rid in ids]
-            _record(report, f"{ex.where}: '{ex.name}'", problems + unmet(adv, ex.expect))
+            problems = [f"{rid} vuurt niet" for rid in rex.fires if rid not in ids]
+            problems += [f"{rid} vuurt wel" for rid in rex.not_fires if rid in ids]
+            _record(report, f"{rex.where}: '{rex.name}'", problems + unmet(adv, rex.expect))
     return report
 
 
@@ -111,10 +111,10 @@ def check(ruleset: RuleSet, probe: list[schema.Melding]) -> list[str]:
             for output in unique:
                 setters = [(r, r.effects.single()[output]) for r in fired if output in r.effects.single()]
                 if len({str(v) for _, v in setters}) > 1:
-                    ids = tuple(r.id for r, _ in setters)
-                    if (output, ids) not in seen:
-                        seen.add((output, ids))
+                    setter_ids = tuple(r.id for r, _ in setters)
+                    if (output, setter_ids) not in seen:
+                        seen.add((output, setter_ids))
                         problems.append(
-                            f"{setters[0][0].where}: onopgelost conflict: '{output}' is 'uniek' maar {', '.join(ids)} vuren samen met verschillende waarden (bijv. melding {melding.melding_id})"
+                            f"{setters[0][0].where}: onopgelost conflict: '{output}' is 'uniek' maar {', '.join(setter_ids)} vuren samen met verschillende waarden (bijv. melding {melding.melding_id})"
                         )
     return problems

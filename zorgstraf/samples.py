@@ -162,7 +162,7 @@ def to_querylijst(meldingen: list[dict[str, Any]], mapping: "Kolommen") -> list[
             elif isinstance(value, bool):
                 row[header] = "Ja" if value else "Nee"
             elif isinstance(value, list):
-                row[header] = ", ".join(words.get(v, v) for v in value)
+                row[header] = ", ".join(str(words.get(v, v)) for v in value)
             else:
                 row[header] = words.get(value, value)
         for header in mapping.negeer:

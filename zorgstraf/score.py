@@ -102,7 +102,7 @@ class Scorer:
     def explain(self, x: np.ndarray) -> schema.Score:
         contributions = {name: int(p) for name, p, present in zip(FEATURE_NAMES, self.points_, x) if present and p != 0}
         total = int(sum(contributions.values()))
-        return schema.Score(punten=total, band=self.band(total), bijdragen=contributions)
+        return schema.Score(punten=total, band=schema.ScoreBand(self.band(total)), bijdragen=contributions)
 
     def score(self, meldingen: list[schema.Melding]) -> list[schema.Score]:
         return [self.explain(row) for row in feature_matrix(meldingen)]

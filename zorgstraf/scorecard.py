@@ -76,7 +76,7 @@ class PointsScorecard(ClassifierMixin, BaseEstimator):
     def explain(self, x: np.ndarray) -> schema.Score:
         contributions = {name: int(p) for name, p, present in zip(self.feature_names_, self.points_, x) if present and p != 0}
         total = int(sum(contributions.values()))
-        return schema.Score(punten=total, band=self.band(total), bijdragen=contributions)
+        return schema.Score(punten=total, band=schema.ScoreBand(self.band(total)), bijdragen=contributions)
 
 
 # --- the synthetic training set -------------------------------------------------------------------

@@ -124,15 +124,16 @@ def dutch_datetime(value: Any) -> Any:
         moment = datetime.combine(value, time(0))
     else:
         text = str(value).strip()
-        moment = None
+        parsed: datetime | None = None
         for fmt in DUTCH_FORMATS:
             try:
-                moment = datetime.strptime(text, fmt)
+                parsed = datetime.strptime(text, fmt)
                 break
             except ValueError:
                 continue
-        if moment is None:
+        if parsed is None:
             return text
+        moment = parsed
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=schema.AMSTERDAM)
     return moment.isoformat()

@@ -241,7 +241,8 @@ class Store:
         old = select(AdviesRecord.id).where(AdviesRecord.aangemaakt_op < cutoff)
         with self.sessions.begin() as session:  # a decision goes with the advies it was about
             session.execute(delete(BesluitRecord).where(BesluitRecord.advies_id.in_(old)))
-            return session.execute(delete(AdviesRecord).where(AdviesRecord.aangemaakt_op < cutoff)).rowcount or 0
+            result = session.execute(delete(AdviesRecord).where(AdviesRecord.aangemaakt_op < cutoff))
+            return int(getattr(result, "rowcount", 0) or 0)
 
     # --- besluiten ---------------------------------------------------------------------------
 

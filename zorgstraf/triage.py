@@ -114,7 +114,7 @@ class Triage:
 
 def urgency_key(urgentie: str, prioriteit: int | None, ontvangen_op) -> tuple:
     """Most urgent first: urgentie (acuut first), then Actie-overleg priority, then oldest first."""
-    return (-schema.URGENTIE_ORDE[urgentie], prioriteit if prioriteit is not None else 99, ontvangen_op)
+    return (-schema.URGENTIE_ORDE[schema.Urgentie(urgentie)], prioriteit if prioriteit is not None else 99, ontvangen_op)
 
 
 def most_urgent_first(pairs: list[tuple[schema.Melding, schema.Advies]]) -> list[tuple[schema.Melding, schema.Advies]]:

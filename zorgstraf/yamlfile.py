@@ -70,7 +70,7 @@ def _bound_structure(text: str, path: str) -> None:
     sizes: dict[str, int] = {}
     stack: list[list] = [[None, 0]]  # open collections: [anchor, expanded size so far]
     for event in yaml.parse(text, Loader=_Loader):
-        line = event.start_mark.line + 1
+        line = event.start_mark.line + 1 if event.start_mark else 1
         if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
             if len(stack) > MAX_DEPTH:
                 raise RuleFileError(path, line, f"te diep genest (meer dan {MAX_DEPTH} niveaus)")

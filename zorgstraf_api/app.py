@@ -69,10 +69,11 @@ class Weigering(BaseModel):
     detail: str
 
 
-NOT_FOUND = {404: {"model": Weigering, "description": "niet gevonden"}}
+Responses = dict[int | str, dict[str, Any]]  # FastAPI's documented responses
+NOT_FOUND: Responses = {404: {"model": Weigering, "description": "niet gevonden"}}
 UNAVAILABLE = "database niet bereikbaar; probeer het later opnieuw"
 # Every route can meet these: a body over the limit, a database that is down.
-COMMON = {
+COMMON: Responses = {
     413: {"model": Weigering, "description": "verzoek te groot (ZORGSTRAF_MAX_BODY_BYTES)"},
     503: {"model": Weigering, "description": UNAVAILABLE},
 }
@@ -263,6 +264,7 @@ class LimitsAndLog:
 async def _retention(state: State) -> None:
     """Delete advies older than the retention period at start-up and then every interval, while running."""
     days, interval = state.settings.retention_days, state.settings.retention_interval_seconds
+    assert days is not None  # the task only runs with a retention period
     while True:
         try:
             removed = await asyncio.to_thread(state.store.purge, days)
