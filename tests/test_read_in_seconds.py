@@ -10,9 +10,9 @@ from fastapi.testclient import TestClient
 
 from zorgstraf import schema
 from zorgstraf.labels import catalogue, label, reader_source
-from zorgstraf.overview import load_variant, variants
 from zorgstraf.settings import Settings, parse_api_keys
 from zorgstraf.triage import Triage, default_rules_dir
+from zorgstraf.variants import Catalogue
 from zorgstraf_api.app import create_app
 
 from .conftest import melding, run_cli
@@ -76,9 +76,9 @@ def test_a_rule_shows_only_the_facts_that_made_it_fire():
 
 
 def test_sources_name_the_seed_documents_never_developer_files():
-    rules_dir = default_rules_dir()
-    for name in [None, *variants(rules_dir)]:
-        for rule in load_variant(rules_dir, name).rules:
+    catalogue = Catalogue.of(default_rules_dir())
+    for variant in catalogue.all():
+        for rule in catalogue.ruleset(variant).rules:
             shown = reader_source(rule.source)
             assert "DOMAIN.md" not in shown and "shared/" not in shown and "Seed 00" not in shown, (rule.id, shown)
 

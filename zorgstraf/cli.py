@@ -16,7 +16,8 @@ import click
 from . import cli_nl, schema
 from .errors import ConfigError, InputError, RuleFileErrors, ZorgstrafError
 from .io import AdviesWriter, count_lines, read_meldingen
-from .triage import Triage, default_rules_dir, most_urgent_first
+from .triage import Triage, most_urgent_first
+from .variants import NATIONAL_VARIANT, Catalogue, Variant, check_regio, default_rules_dir
 
 cli_nl.install()  # before the decorators below run: Click's own words in Dutch
 
@@ -208,17 +209,9 @@ def rules():
     """Regelbestanden controleren, testen en tonen."""
 
 
-def _rules_path(path: str | None) -> Path:
-    return Path(path) if path else default_rules_dir()
-
-
-def _selected_variants(path: str | None, regio: str | None) -> tuple[Path, list[str | None]]:
-    from .overview import variants
-
-    rules_dir = _rules_path(path)
-    if regio:
-        return rules_dir, [None if regio == "landelijk" else regio]
-    return rules_dir, [None] + variants(rules_dir)
+def _selected_variants(path: str | None, regio: str | None) -> tuple[Catalogue, list[Variant]]:
+    catalogue = Catalogue.of(path)
+    return catalogue, [Variant.parse(regio)] if regio else catalogue.all()
 
 
 @rules.command("check")
@@ -226,15 +219,14 @@ def _selected_variants(path: str | None, regio: str | None) -> tuple[Path, list[
 @click.option("--regio", help="Alleen deze variant (landelijk, een regio of een overlaybestand).")
 def rules_check(path, regio):
     """Valideer regelbestanden (landelijk en elke regio); bij een fout: bestand:regel: melding, exit 2."""
-    from .overview import load_variant
     from .ruletest import check
     from .samples import generate
 
-    rules_dir, names = _selected_variants(path, regio)
+    catalogue, chosen = _selected_variants(path, regio)
     probe = [schema.Melding.model_validate(m) for m in generate(3000, seed=7)]
     failed = False
-    for name in names:
-        ruleset = load_variant(rules_dir, name)
+    for variant in chosen:
+        ruleset = catalogue.ruleset(variant)
         problems = check(ruleset, probe + [ex.melding for r in ruleset.rules for ex in r.examples])
         for line in problems:
             click.echo(line, err=True)
@@ -252,13 +244,12 @@ def rules_check(path, regio):
 @click.option("--regio", help="Alleen deze variant (landelijk, een regio of een overlaybestand).")
 def rules_test(path, regio):
     """Draai de voorbeelden naast de regels (landelijk en per regio); exit 1 bij een fout."""
-    from .overview import load_variant
     from .ruletest import run_examples
 
-    rules_dir, names = _selected_variants(path, regio)
+    catalogue, chosen = _selected_variants(path, regio)
     passed = failed = 0
-    for name in names:
-        ruleset = load_variant(rules_dir, name)
+    for variant in chosen:
+        ruleset = catalogue.ruleset(variant)
         report = run_examples(ruleset)
         for line in report.failures:
             click.echo(f"FAIL [{ruleset.name}] {line}", err=True)
@@ -275,11 +266,11 @@ def rules_test(path, regio):
 @click.option("--diff", "as_diff", is_flag=True, help="Toon alleen wat de variant verandert ten opzichte van landelijk.")
 def rules_show(path, regio, as_diff):
     """Toon de geldende regels van een variant (Markdown), of het verschil met landelijk."""
-    from .overview import diff, load_variant, show
+    from .overview import diff, show
 
-    rules_dir = _rules_path(path)
-    ruleset = load_variant(rules_dir, regio)
-    click.echo(diff(load_variant(rules_dir, None), ruleset) if as_diff else show(ruleset), nl=False)
+    catalogue = Catalogue.of(path)
+    ruleset = catalogue.ruleset(Variant.parse(regio))
+    click.echo(diff(catalogue.ruleset(NATIONAL_VARIANT), ruleset) if as_diff else show(ruleset), nl=False)
 
 
 @main.command()
@@ -377,7 +368,6 @@ def agenda(input_path, regio, week, fmt, output):
     from datetime import date, timedelta
 
     from . import agenda as agenda_mod
-    from .triage import check_regio
 
     regio = check_regio(regio)
     if regio in (None, "landelijk"):

@@ -23,7 +23,7 @@ from .engine import Engine, Outcome
 from .errors import InputError
 from .fields import domain_facts
 from .io import parse_raw, read_raw
-from .overview import load_variant
+from .variants import Catalogue, Variant, default_rules_dir
 
 CHUNK = 2000
 _MODEL: dict[str, "Werklast"] = {}  # the workload model of the rule directory in use (per process)
@@ -60,8 +60,6 @@ class Werklast(BaseModel):
 
 @lru_cache(maxsize=8)
 def workload_model(rules_dir: str | None = None) -> Werklast:
-    from .triage import default_rules_dir
-
     doc = yamlfile.load(Path(rules_dir or default_rules_dir()) / "beleid" / "werklast.yaml")
     try:
         return Werklast.model_validate(doc.data)
@@ -152,7 +150,7 @@ def _init_worker(rules_dir: str, names: list[str]) -> None:
     _MODEL["werklast"] = workload_model(rules_dir)
     _ENGINES.clear()
     for name in names:
-        _ENGINES[name] = Engine(load_variant(Path(rules_dir), name))
+        _ENGINES[name] = Catalogue.of(rules_dir).engine(Variant.parse(name))
 
 
 def _values(o: Outcome, name: str):
@@ -212,12 +210,12 @@ def compare(
     data: bytes | None = None,
 ) -> Report:
     """`data`: the meldingen in memory (an upload; `input_path` is then only its file name)."""
-    from .triage import default_rules_dir
-
     rules_dir = Path(rules_dir or default_rules_dir())
+    catalogue = Catalogue.of(rules_dir)
     names = [base] + [v for v in variants if v != base]
-    rulesets = {name: load_variant(rules_dir, name) for name in names}  # validate before any work
-    labels = {name: rulesets[name].name if not name.endswith((".yaml", ".yml")) else name for name in names}
+    parsed = {name: Variant.parse(name) for name in names}
+    rulesets = {name: catalogue.ruleset(parsed[name]) for name in names}  # validate before any work
+    labels = {name: rulesets[name].name if parsed[name].kind != "bestand" else name for name in names}
     source = "stdin" if input_path == "-" else input_path
     workers = workers or min(2, os.cpu_count() or 1)
     tallies = {name: Tally() for name in names}

@@ -5,12 +5,7 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from .ruleset import RuleSet, load_ruleset, overlay_path
-
-
-def variants(rules_dir: Path) -> list[str]:
-    """The regions that have an overlay file."""
-    return sorted(p.stem for p in (Path(rules_dir) / "regions").glob("*.yaml"))
+from .ruleset import RuleSet
 
 
 def _value(v) -> str:
@@ -72,14 +67,3 @@ def rule_text(rule) -> str:
             break
         end += 1
     return textwrap.dedent("\n".join(lines[start:end])).rstrip() + "\n"
-
-
-def load_variant(rules_dir: Path, name: str | None) -> RuleSet:
-    """`landelijk`/None, a region name, or the path of an (edited) overlay file."""
-    if name in (None, "landelijk"):
-        return load_ruleset(rules_dir)
-    if not overlay_path(rules_dir, name).is_file() and not name.endswith((".yaml", ".yml")):
-        from .triage import check_regio
-
-        check_regio(name)  # a clear error for a misspelled region
-    return load_ruleset(rules_dir, name)

@@ -2,50 +2,16 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from . import schema
 from .engine import Engine
-from .errors import ConfigError, InputError
-from .ruleset import load_ruleset
+from .errors import InputError
+from .variants import NATIONAL, Catalogue, Variant, check_regio, default_rules_dir
 
 CHUNK = 1000
-NATIONAL = "landelijk"
-
-
-def default_rules_dir() -> Path:
-    """`ZORGSTRAF_RULES_DIR` (or the older `ZORGSTRAF_RULES`), else the rule files shipped inside the
-    package (zorgstraf/rules), so an installed wheel works anywhere."""
-    env = os.environ.get("ZORGSTRAF_RULES_DIR") or os.environ.get("ZORGSTRAF_RULES")
-    return Path(env) if env else Path(__file__).resolve().parent / "rules"
-
-
-@lru_cache(maxsize=32)
-def _engine(rules_dir: str, regio: str | None) -> Engine:
-    # One compiled engine per (rule directory, variant) per process: compile once, evaluate many.
-    return Engine(load_ruleset(rules_dir, regio))
-
-
-@lru_cache(maxsize=256)
-def _variant(rules_dir: str, regio: str | None) -> str | None:
-    if regio and (Path(rules_dir) / "regions" / f"{regio}.yaml").is_file():
-        return regio
-    return None
-
-
-def check_regio(regio: str | None) -> str | None:
-    """A valid region name, `landelijk`, or None; anything else is a usage error."""
-    if regio is None or regio == NATIONAL:
-        return regio
-    try:
-        return schema.Regio(regio).value
-    except ValueError:
-        names = ", ".join(r.value for r in schema.Regio)
-        raise ConfigError(f"onbekende regio '{regio}'; kies uit {names} of {NATIONAL}") from None
 
 
 @dataclass
@@ -57,6 +23,7 @@ class Triage:
 
     def __post_init__(self):
         self.regio = check_regio(self.regio)
+        self.catalogue = Catalogue.of(self.rules_dir)
         self._scorer = None
         if self.score:
             from .score import load
@@ -68,24 +35,24 @@ class Triage:
         """The hash of the score model in use, for the audit trail (None when scoring is off)."""
         return self._scorer.digest if self._scorer else None
 
-    def variant_for(self, regio: str | None) -> str | None:
+    def variant_for(self, regio: str | None) -> Variant:
         """The variant that decides for `regio`: the region's overlay if it has one, else national."""
-        return None if regio == NATIONAL else _variant(str(self.rules_dir), regio)
+        return self.catalogue.for_region(None if regio == NATIONAL else regio)
 
     def engine_for(self, regio: str | None) -> Engine:
-        return _engine(str(self.rules_dir), self.variant_for(regio))
+        return self.catalogue.engine(self.variant_for(regio))
 
     def evaluate(self, meldingen: list[schema.Melding]) -> list[schema.Advies]:
         """Advies for each melding, in input order, each by the variant that applies to it."""
-        groups: dict[str | None, list[int]] = {}
+        groups: dict[Variant, list[int]] = {}
         for i, m in enumerate(meldingen):
             regio = self.regio or (m.regio.value if m.regio else None)
             groups.setdefault(self.variant_for(regio), []).append(i)
         out: list[schema.Advies | None] = [None] * len(meldingen)
         scores = self._scorer.score(meldingen) if self._scorer else None
-        for regio, indexes in groups.items():
+        for variant, indexes in groups.items():
             chunk_scores = [scores[i] for i in indexes] if scores else None
-            for i, advies in zip(indexes, self.engine_for(regio).evaluate([meldingen[i] for i in indexes], chunk_scores)):
+            for i, advies in zip(indexes, self.catalogue.engine(variant).evaluate([meldingen[i] for i in indexes], chunk_scores)):
                 out[i] = advies
         return out  # type: ignore[return-value]
 

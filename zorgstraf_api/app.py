@@ -30,10 +30,11 @@ from zorgstraf.errors import ZorgstrafError
 from zorgstraf.io import dutch_reason, validation_error
 from zorgstraf.labels import codes_markdown
 from zorgstraf.logs import configure as configure_logging
-from zorgstraf.overview import diff, load_variant, show, variants
+from zorgstraf.overview import diff, show
 from zorgstraf.settings import ApiKey, Settings, get_settings
 from zorgstraf.storage import Store, migrate
-from zorgstraf.triage import Triage, default_rules_dir
+from zorgstraf.triage import Triage
+from zorgstraf.variants import NATIONAL_VARIANT, Catalogue, Variant, default_rules_dir
 
 log = logging.getLogger("zorgstraf.api")
 retention_log = logging.getLogger("zorgstraf.retentie")
@@ -469,7 +470,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         from zorgstraf.compare_report import to_json
 
         for v in body.varianten + [body.basis]:
-            if v.endswith((".yaml", ".yml")) or "/" in v:
+            if Variant.parse(v).kind == "bestand":  # the API compares regions only, never files on the server
                 raise HTTPException(422, "varianten zijn regionamen of 'landelijk'")
         data = "".join(json.dumps(m) + "\n" for m in body.meldingen).encode()  # in memory: nothing touches the disk
         report = compare("meldingen.jsonl", body.varianten, base=body.basis, rules_dir=state.rules_dir, workers=1, data=data)
@@ -478,8 +479,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @secured.get("/v1/regels", response_model=list[RegelsetOut])
     def regels(_: Beleid, state: StateDep) -> list[RegelsetOut]:
         out = []
-        for name in ["landelijk", *variants(state.rules_dir)]:
-            r = load_variant(state.rules_dir, name)
+        catalogue = Catalogue.of(state.rules_dir)
+        for variant in catalogue.all():
+            name = variant.name
+            r = catalogue.ruleset(variant)
             out.append(RegelsetOut(variant=name, naam=r.name, versie=r.version, hash=r.digest))
         return out
 
@@ -487,8 +490,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def regels_regio(regio: str, _: Beleid, state: StateDep) -> dict:
         if regio != "landelijk" and regio not in {r.value for r in schema.Regio}:
             raise HTTPException(404, f"onbekende regio {regio}")
-        r = load_variant(state.rules_dir, regio)
-        base = load_variant(state.rules_dir, None)
+        catalogue = Catalogue.of(state.rules_dir)
+        r = catalogue.ruleset(Variant.parse(regio))
+        base = catalogue.ruleset(NATIONAL_VARIANT)
         return {
             "variant": regio,
             "naam": r.name,

@@ -24,12 +24,13 @@ from zorgstraf.errors import ZorgstrafError
 from zorgstraf.escape import md
 from zorgstraf.io import read_meldingen, validation_error
 from zorgstraf.labels import catalogue, dutch_date, label, labels
-from zorgstraf.overview import diff, load_variant, rule_text, show, variants
+from zorgstraf.overview import diff, rule_text, show
 from zorgstraf.settings import get_settings
 from zorgstraf.spreadsheet import PACKAGED as KOLOMMEN_DIR
 from zorgstraf.spreadsheet import SPREADSHEET_DATE_HINT, dutch_datetime, load_kolommen
 from zorgstraf.storage import Store, open_store
-from zorgstraf.triage import Triage, default_rules_dir
+from zorgstraf.triage import Triage
+from zorgstraf.variants import NATIONAL_VARIANT, Catalogue, Variant
 
 DUTCH_TIME = ZoneInfo("Europe/Amsterdam")  # "ontvangen vanaf" means midnight where the readers work
 SAMPLES = Path(inbox_mod.__file__).resolve().parent / "voorbeelden" / "meldingen.jsonl"  # shipped with the package
@@ -649,7 +650,7 @@ def page_beleid() -> None:
     st.header("Beleid: varianten vergelijken")
     upload = st.file_uploader("Data set (JSONL of CSV); leeg = voorbeeldbestand", type=["jsonl", "csv"], key="beleid_data")
     overlay = st.file_uploader("Bewerkt regiobestand (YAML), optioneel", type=["yaml", "yml"], key="beleid_overlay")
-    chosen = st.multiselect("Varianten", variants(default_rules_dir()), default=["limburg", "midden_nederland"], placeholder="Kies…")
+    chosen = st.multiselect("Varianten", Catalogue.of().regions(), default=["limburg", "midden_nederland"], placeholder="Kies…")
     if not st.button("Vergelijk", type="primary"):
         return
     content = upload.getvalue() if upload else SAMPLES.read_bytes()
@@ -733,11 +734,11 @@ def page_beleid() -> None:
 
 def page_regels() -> None:
     st.header("Regels: landelijk en per regio")
-    rules_dir = default_rules_dir()
-    choice = st.selectbox("Variant", ["landelijk", *variants(rules_dir)])
-    ruleset = load_variant(rules_dir, choice)
+    catalogue = Catalogue.of()
+    choice = st.selectbox("Variant", [v.name for v in catalogue.all()])
+    ruleset = catalogue.ruleset(Variant.parse(choice))
     if choice != "landelijk":
-        st.markdown(diff(load_variant(rules_dir, None), ruleset).replace("# ", "#### ", 1))
+        st.markdown(diff(catalogue.ruleset(NATIONAL_VARIANT), ruleset).replace("# ", "#### ", 1))
     table = pd.DataFrame([{"id": r.id, "titel": r.title, "herkomst": r.origin, "bron": " ".join(r.source.split())} for r in ruleset.rules])
     regional = table["herkomst"] != "landelijk"
     st.caption(f"{len(table)} regels, waarvan {int(regional.sum())} regionaal (gemarkeerd). Kies een regel om hem te lezen.")
