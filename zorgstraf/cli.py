@@ -155,7 +155,7 @@ def triage(input_path, regio, fmt, output, score, rules_dir, opslaan, kolommen):
         advance = (lambda n: bar.advance(task, n)) if bar else (lambda n: None)
         pairs = runner.stream(read_meldingen(input_path, _kolommen(kolommen)), on_error, advance)
         if opslaan:
-            pairs = _stored(pairs, runner.model_hash)
+            pairs = _stored(pairs, runner.model_hash, on_error)
         if fmt == "table":
             collected = list(pairs)
             if bar:
@@ -196,11 +196,18 @@ def _database():
         raise ConfigError(f"database ({scheme}) niet bruikbaar: {reason}") from None
 
 
-def _stored(pairs, model_hash):
-    """Store each advies as it passes (one transaction per melding), with key id `cli`."""
+def _stored(pairs, model_hash, on_error):
+    """Store each advies as it passes (one transaction per melding), with key id `cli`. One that cannot
+    be stored is named and counted as not accepted; the others go on."""
+    from .usecases import record_advies
+
     with _database() as store:
-        for melding, advies in pairs:
-            store.save(melding, advies, "cli", model_hash)
+        for melding, advies, failure in record_advies(store, pairs, "cli", model_hash):
+            if failure is not None:
+                on_error(
+                    InputError(melding.melding_id, None, None, f"advies niet opgeslagen ({type(failure).__name__}); opnieuw aanbieden")
+                )
+                continue
             yield melding, advies
 
 

@@ -24,7 +24,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from sqlalchemy.exc import DBAPIError
 
 from zorgstraf import agenda as agenda_mod
-from zorgstraf import schema
+from zorgstraf import schema, usecases
 from zorgstraf.auth import SignInGuard, SignInThrottled
 from zorgstraf.errors import ZorgstrafError
 from zorgstraf.io import dutch_reason, validation_error
@@ -379,11 +379,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 log.warning("batch: melding op index %d niet gelezen: %s", index, type(exc).__name__)
                 results.append(BatchResultaat(index=index, status="afgewezen", fouten=[Fout(veld=None, reden="melding niet te lezen")]))
         advies = runner.evaluate([m for _, m in good]) if good else []
-        for (index, melding), a in zip(good, advies):
-            try:
-                state.store.save(melding, a, key.key_id, runner.model_hash)  # one transaction per melding
-            except Exception as exc:  # one failure never stops the others; this item says so itself
-                log.warning("batch: melding op index %d niet opgeslagen: %s", index, type(exc).__name__)
+        recorded = usecases.record_advies(state.store, [(m, a) for (_, m), a in zip(good, advies)], key.key_id, runner.model_hash)
+        for (index, _), (melding, a, failure) in zip(good, recorded):  # one transaction per melding
+            if failure is not None:  # one failure never stops the others; this item says so itself
                 results.append(
                     BatchResultaat(
                         index=index,
@@ -440,16 +438,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         responses={**NOT_FOUND, 409: {"model": Weigering, "description": "te veel afspraken voor deze melding"}},
     )
     def add_afspraken(melding_id: MeldingId, body: AfsprakenIn, key: Voorzitter, state: StateDep) -> list[AfspraakOut]:
-        record = state.store.latest(melding_id)
-        if record is None:
-            raise HTTPException(404, f"geen advies voor melding {melding_id}")
-        _own_region(key, record.regio)
-        limit = state.settings.max_afspraken_per_melding
-        if state.store.count_afspraken(melding_id) + len(body.afspraken) > limit:
-            raise HTTPException(409, f"een melding heeft hoogstens {limit} afspraken (ZORGSTRAF_MAX_AFSPRAKEN_PER_MELDING)")
-        # Agreed in the case's Actie-overleg (from its stored advies), or today when it had none.
-        meeting = record.volgend_actie_overleg or date.today()
-        created = state.store.add_afspraken(melding_id, record.regio, meeting, [a.model_dump() for a in body.afspraken], key.key_id)
+        items = [a.model_dump() for a in body.afspraken]
+        try:
+            created = usecases.record_afspraken(state.store, melding_id, items, key, state.settings.max_afspraken_per_melding)
+        except usecases.NotFound as exc:
+            raise HTTPException(404, str(exc)) from None
+        except usecases.NotYours as exc:
+            raise HTTPException(403, str(exc)) from None
+        except usecases.TooMany as exc:
+            raise HTTPException(409, str(exc)) from None
         return [
             AfspraakOut(id=a.id, melding_id=a.melding_id, wie=a.wie, wat=a.wat, uiterlijk=a.uiterlijk, gedaan=a.gedaan) for a in created
         ]

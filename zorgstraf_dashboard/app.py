@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from zorgstraf import agenda as agenda_mod
 from zorgstraf import inbox as inbox_mod
-from zorgstraf import schema
+from zorgstraf import schema, usecases
 from zorgstraf.auth import SignInGuard, SignInThrottled
 from zorgstraf.errors import ZorgstrafError
 from zorgstraf.escape import md
@@ -199,6 +199,7 @@ def sign_in() -> set[str]:
                 # a chair limited to some regions sees and changes only their agendas and afspraken
                 st.session_state["voorzitter_regios"] = sorted(match.regions) if match.regions else None
                 st.session_state["sleutel_id"] = match.key_id  # for the audit trail; never the key itself
+                st.session_state["sleutel"] = match  # the ApiKey (its roles and regions), kept server side only
                 st.rerun()
     st.stop()
 
@@ -531,9 +532,13 @@ def page_inbox() -> None:
 
 def store_meldingen(pairs: list) -> None:
     """Triage and record: each advies into the audit trail with the reader's key id (one transaction each)."""
-    store = store_for(get_settings().database_url)
-    for melding, advies in pairs:
-        store.save(melding, advies, st.session_state["sleutel_id"], None)
+    failed = [
+        m.melding_id
+        for m, _, failure in usecases.record_advies(store_for(get_settings().database_url), pairs, st.session_state["sleutel_id"], None)
+        if failure
+    ]
+    if failed:
+        st.error(f"{len(failed)} advies(en) niet opgeslagen ({', '.join(failed[:5])}); probeer het opnieuw.")
     stored_inbox.clear()
 
 
@@ -632,15 +637,18 @@ def page_actie_overleg() -> None:
                 if not wat.strip():
                     st.warning("Vul in wat er is afgesproken.")
                 else:
-                    record = store.latest(case)
-                    store.add_afspraken(
-                        case,
-                        regio,
-                        record.volgend_actie_overleg or start,
-                        [{"wie": wie, "wat": wat.strip(), "uiterlijk": uiterlijk}],
-                        st.session_state["sleutel_id"],
-                    )
-                    st.success("Afspraak vastgelegd; open afspraken komen terug op de volgende agenda.")
+                    try:  # the same use case as the API: meeting date, region and limit decided in the core
+                        usecases.record_afspraken(
+                            store,
+                            case,
+                            [{"wie": wie, "wat": wat.strip(), "uiterlijk": uiterlijk}],
+                            st.session_state["sleutel"],
+                            get_settings().max_afspraken_per_melding,
+                        )
+                    except ZorgstrafError as exc:
+                        st.error(f"Niet vastgelegd: {exc}")
+                    else:
+                        st.success("Afspraak vastgelegd; open afspraken komen terug op de volgende agenda.")
 
 
 def page_beleid() -> None:
