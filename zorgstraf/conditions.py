@@ -16,12 +16,12 @@ the same semantics; a property test checks they agree.
 
 from __future__ import annotations
 
-import difflib
 import itertools
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Callable
 
+from .errors import did_you_mean
 from .fields import CATALOGUE, FieldSpec
 
 Path = tuple  # location inside a YAML document, for file:line errors
@@ -97,11 +97,6 @@ VALUE_OPS = {"==", "!=", ">=", ">", "<=", "<", "in", "niet_in"}
 ORDER_OPS = {">=", ">", "<=", "<"}
 
 
-def _suggest(word: str, options) -> str:
-    close = difflib.get_close_matches(str(word), [str(o) for o in options], n=1, cutoff=0.6)
-    return f" (bedoelde je '{close[0]}'?)" if close else ""
-
-
 # --- parsing ---------------------------------------------------------------------------------
 
 
@@ -154,13 +149,13 @@ def _parse_at_least(count: Any, items: Any, ctx: ParseContext, path: Path) -> An
 def _parse_param_test(name: str, raw: Any, ctx: ParseContext, path: Path) -> Any:
     pname = name[len("parameter.") :]
     if pname not in ctx.parameters:
-        raise ConditionError(path, f"onbekende parameter '{pname}'{_suggest(pname, ctx.parameters)}")
+        raise ConditionError(path, f"onbekende parameter '{pname}'{did_you_mean(pname, ctx.parameters, brackets=True)}")
     values = list(ctx.parameters[pname].values())
     is_list = isinstance(values[0], list)
     op, operand = next(iter(raw.items())) if isinstance(raw, dict) and len(raw) == 1 else ("==", raw)
     allowed = LIST_OPS if is_list else VALUE_OPS
     if op not in allowed:
-        raise ConditionError(path, f"operator '{op}' past niet bij parameter '{pname}'{_suggest(op, allowed)}")
+        raise ConditionError(path, f"operator '{op}' past niet bij parameter '{pname}'{did_you_mean(op, allowed, brackets=True)}")
     if op in ("in", "niet_in", "bevat_een_van", "bevat_geen_van", "bevat_iets_anders_dan"):
         if not isinstance(operand, list) or not operand:
             raise ConditionError(path, f"'{op}' verwacht een niet-lege lijst")
@@ -175,7 +170,7 @@ def _parse_test(name: str, raw: Any, ctx: ParseContext, path: Path) -> Any:
         raise ConditionError(path, "'toelichting' is vrije tekst en mag nooit door regels worden gebruikt")
     spec = CATALOGUE.get(name)
     if spec is None:
-        raise ConditionError(path, f"onbekend veld '{name}'{_suggest(name, CATALOGUE)}")
+        raise ConditionError(path, f"onbekend veld '{name}'{did_you_mean(name, CATALOGUE, brackets=True)}")
     ctx.fields_used.append(name)
     if isinstance(raw, dict):
         if len(raw) != 1:
@@ -186,7 +181,7 @@ def _parse_test(name: str, raw: Any, ctx: ParseContext, path: Path) -> Any:
         op, operand = "==", raw
     allowed = LIST_OPS if spec.kind == "list" else VALUE_OPS
     if op not in allowed:
-        raise ConditionError(path, f"operator '{op}' past niet bij veld '{name}'{_suggest(op, allowed)}")
+        raise ConditionError(path, f"operator '{op}' past niet bij veld '{name}'{did_you_mean(op, allowed, brackets=True)}")
     operand = _check_operand(spec, op, operand, ctx, path + (op,) if isinstance(raw, dict) else path)
     if spec.output:
         values = operand if isinstance(operand, tuple) else (operand,)
@@ -200,7 +195,7 @@ def _check_operand(spec: FieldSpec, op: str, operand: Any, ctx: ParseContext, pa
     if isinstance(operand, dict) and set(operand) == {"parameter"}:
         name = operand["parameter"]
         if name not in ctx.parameters:
-            raise ConditionError(path, f"onbekende parameter '{name}'{_suggest(name, ctx.parameters)}")
+            raise ConditionError(path, f"onbekende parameter '{name}'{did_you_mean(name, ctx.parameters, brackets=True)}")
         wants_list = op in ("in", "niet_in", "bevat_een_van", "bevat_geen_van", "bevat_iets_anders_dan")
         if spec.kind == "list" and not wants_list:
             raise ConditionError(path, "een parameter kan hier niet worden gebruikt")
@@ -232,7 +227,7 @@ def _check_scalar(spec: FieldSpec, value: Any, path: Path, allow_null: bool) -> 
     if kind == "int" and (not isinstance(value, int) or isinstance(value, bool)):
         raise ConditionError(path, f"'{spec.name}' verwacht een geheel getal, niet {value!r}")
     if kind in ("enum", "list") and value not in spec.values:
-        raise ConditionError(path, f"onbekende waarde '{value}' voor '{spec.name}'{_suggest(value, spec.values)}")
+        raise ConditionError(path, f"onbekende waarde '{value}' voor '{spec.name}'{did_you_mean(value, spec.values, brackets=True)}")
     return value
 
 

@@ -57,3 +57,20 @@ class EngineError(ZorgstrafError):
 
 class ConfigError(ZorgstrafError):
     """Usage or configuration problem (exit code 2)."""
+
+
+def closest(word: object, options) -> str | None:
+    """The option nearest to `word` (difflib, cutoff 0.6), if any is near enough."""
+    import difflib
+
+    close = difflib.get_close_matches(str(word), [str(o) for o in options], n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def did_you_mean(word: object, options, *, brackets: bool = False) -> str:
+    """The one did-you-mean for every message: `; bedoelde je 'x'?` (or ` (bedoelde je 'x'?)` inside a
+    rule-file message), empty when nothing is near."""
+    near = closest(word, options)
+    if near is None:
+        return ""
+    return f" (bedoelde je '{near}'?)" if brackets else f"; bedoelde je '{near}'?"

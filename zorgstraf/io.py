@@ -6,7 +6,6 @@ one bad melding never sinks a batch.
 
 from __future__ import annotations
 
-import difflib
 import io
 import json
 import re
@@ -18,7 +17,7 @@ from typing import Any, Iterable, Iterator, Mapping, TextIO
 from pydantic import BaseModel, ValidationError
 
 from . import schema
-from .errors import ConfigError, InputError
+from .errors import ConfigError, InputError, did_you_mean
 from .escape import DictCsvWriter
 from .spreadsheet import Kolommen, column_error, read_csv, read_xlsx, rows_to_meldingen
 
@@ -48,20 +47,15 @@ def _model_at(loc: tuple) -> type[BaseModel] | None:
     return model
 
 
-def _close(word: Any, options: list[str]) -> str:
-    close = difflib.get_close_matches(str(word), options, n=1, cutoff=0.6)
-    return f"; bedoelde je '{close[0]}'?" if close else ""
-
-
 def dutch_reason(error: Mapping[str, Any]) -> str:
     """A pydantic error in the reader's language, with a did-you-mean where one is close."""
     kind, ctx, value = error["type"], error.get("ctx") or {}, error.get("input")
     if kind == "extra_forbidden":
         model = _model_at(tuple(error["loc"]))
-        return "onbekend veld (typfout?)" + (_close(error["loc"][-1], list(model.model_fields)) if model else "")
+        return "onbekend veld (typfout?)" + (did_you_mean(error["loc"][-1], list(model.model_fields)) if model else "")
     if kind == "enum":
         options = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
-        return f"onbekende waarde '{value}'" + (_close(value, options) or f"; kies uit {', '.join(options)}")
+        return f"onbekende waarde '{value}'" + (did_you_mean(value, options) or f"; kies uit {', '.join(options)}")
     if kind in ("int_type", "int_parsing", "int_from_float") and isinstance(value, bool):
         return f"verwacht een geheel getal, geen {str(value).lower()}"
     fixed = {

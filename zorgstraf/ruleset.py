@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from . import conditions as cond
 from . import schema
-from .errors import RuleFileError, RuleFileErrors
+from .errors import RuleFileError, RuleFileErrors, did_you_mean
 from .fields import CATALOGUE
 from .yamlfile import YamlDoc, load
 
@@ -322,7 +322,9 @@ def _build_rule(doc: YamlDoc, raw: RegelBestand, loc: tuple, parameters: dict[st
         raise doc.error(exc.path, f"regel {raw.id}: {exc.message}") from None
     for name in PLACEHOLDER.findall(raw.reden) + PLACEHOLDER.findall(raw.dan.thv.reden if raw.dan.thv else ""):
         if name not in CATALOGUE:
-            raise doc.error(loc + ("reden",), f"regel {raw.id}: onbekend feit '{{{name}}}' in de reden{cond._suggest(name, CATALOGUE)}")
+            raise doc.error(
+                loc + ("reden",), f"regel {raw.id}: onbekend feit '{{{name}}}' in de reden{did_you_mean(name, CATALOGUE, brackets=True)}"
+            )
     if raw.geldig_van and raw.geldig_tot and raw.geldig_tot < raw.geldig_van:
         raise doc.error(loc + ("geldig_tot",), f"regel {raw.id}: geldig_tot ligt voor geldig_van")
     if raw.geldig_van or raw.geldig_tot:
@@ -352,7 +354,7 @@ def _build_rule(doc: YamlDoc, raw: RegelBestand, loc: tuple, parameters: dict[st
             if pname not in parameters:
                 raise doc.error(
                     ex_loc + ("parameters", pname),
-                    f"regel {raw.id}, voorbeeld '{ex.naam}': onbekende parameter '{pname}'{cond._suggest(pname, parameters)}",
+                    f"regel {raw.id}, voorbeeld '{ex.naam}': onbekende parameter '{pname}'{did_you_mean(pname, parameters, brackets=True)}",
                 )
         examples.append(
             Example(
@@ -405,7 +407,9 @@ def _read_docs(paths: list[Path], base: Path) -> _Raw:
             continue
         for key in doc.data:
             if key not in ("regelset", "parameters", "regels"):
-                raw.errors.append(doc.error((key,), f"onbekende sleutel '{key}'{cond._suggest(key, ['regelset', 'parameters', 'regels'])}"))
+                raw.errors.append(
+                    doc.error((key,), f"onbekende sleutel '{key}'{did_you_mean(key, ['regelset', 'parameters', 'regels'], brackets=True)}")
+                )
         if "regelset" in doc.data:
             try:
                 head = RegelsetKop.model_validate(doc.data["regelset"])
@@ -529,7 +533,7 @@ def _apply_overlay(raw: _Raw, path: Path, base: Path) -> _Overlay | None:
     for key in data:
         if key not in ("overlay", "wijzigingen", "voorbeelden"):
             raw.errors.append(
-                doc.error((key,), f"onbekende sleutel '{key}'{cond._suggest(key, ['overlay', 'wijzigingen', 'voorbeelden'])}")
+                doc.error((key,), f"onbekende sleutel '{key}'{did_you_mean(key, ['overlay', 'wijzigingen', 'voorbeelden'], brackets=True)}")
             )
     try:
         head = OverlayKop.model_validate(data.get("overlay"))
@@ -558,7 +562,7 @@ def _apply_overlay(raw: _Raw, path: Path, base: Path) -> _Overlay | None:
                 raw.errors.append(
                     doc.error(
                         loc + ("parameter",),
-                        f"parameter '{change.parameter}' bestaat niet landelijk{cond._suggest(change.parameter, raw.parameters)}",
+                        f"parameter '{change.parameter}' bestaat niet landelijk{did_you_mean(change.parameter, raw.parameters, brackets=True)}",
                     )
                 )
                 continue
@@ -570,7 +574,9 @@ def _apply_overlay(raw: _Raw, path: Path, base: Path) -> _Overlay | None:
         target = change.vervang or change.schakel_uit or (change.voeg_toe.id if change.voeg_toe else None)
         assert target is not None  # Wijziging.kind() requires one of them
         if kind in ("vervang", "schakel_uit") and target not in ids:
-            raw.errors.append(doc.error(loc + (kind,), f"regel-id {target} bestaat niet landelijk{cond._suggest(target, ids)}"))
+            raw.errors.append(
+                doc.error(loc + (kind,), f"regel-id {target} bestaat niet landelijk{did_you_mean(target, ids, brackets=True)}")
+            )
             continue
         if kind == "voeg_toe" and target in ids:
             raw.errors.append(doc.error(loc + ("voeg_toe", "id"), f"regel-id {target} bestaat al; gebruik 'vervang'"))
@@ -651,7 +657,9 @@ def _assemble(raw: _Raw, paths: list[Path], overlay: _Overlay | None = None) -> 
         for doc, loc, ex in overlay.examples:
             for rid in ex.vuren + ex.vuren_niet:
                 if rid not in known:
-                    problems.append(doc.error(loc, f"voorbeeld '{ex.naam}': onbekende regel {rid}{cond._suggest(rid, known)}"))
+                    problems.append(
+                        doc.error(loc, f"voorbeeld '{ex.naam}': onbekende regel {rid}{did_you_mean(rid, known, brackets=True)}")
+                    )
             try:
                 melding = schema.Melding.model_validate(_example_melding(ex.melding, "REGIO", loc[-1]))
             except ValidationError as exc:

@@ -16,7 +16,6 @@ export headers mapped by a `--kolommen` file.
 from __future__ import annotations
 
 import csv
-import difflib
 import io
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -26,7 +25,7 @@ from typing import Any, Iterable, Iterator
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from . import schema, yamlfile
-from .errors import ConfigError, InputError
+from .errors import ConfigError, InputError, did_you_mean
 from .fields import CATALOGUE
 
 TRUE = {"true", "1", "ja", "j", "yes", "waar", "x"}
@@ -103,8 +102,7 @@ def load_kolommen(name_or_path: str) -> Kolommen:
         raise doc.error(tuple(first["loc"]), f"{'.'.join(map(str, first['loc']))}: {first['msg']}") from None
     for header, target in mapping.kolommen.items():
         if target not in TARGETS:
-            close = difflib.get_close_matches(target, TARGETS, n=1, cutoff=0.6)
-            hint = f"; bedoelde je '{close[0]}'?" if close else ""
+            hint = did_you_mean(target, TARGETS)
             raise doc.error(("kolommen", header), f"kolom '{header}': veld '{target}' bestaat niet in een melding{hint}")
     for target in mapping.waarden:
         if target not in TARGETS:
@@ -230,12 +228,8 @@ def check_headers(headers: list[str], mapping: Kolommen | None, source: str, ext
     if mapping is None:
         unknown = [h for h in headers if h and h not in TARGETS and h not in extra]
         if unknown:
-            close = difflib.get_close_matches(unknown[0], TARGETS, n=1, cutoff=0.6)
-            hint = (
-                f"; bedoelde je '{close[0]}'?"
-                if close
-                else "; is dit een politie-export? Geef dan de kolommenlijst mee, bijvoorbeeld --kolommen bvh_querylijst"
-            )
+            near = did_you_mean(unknown[0], TARGETS)
+            hint = near if near else "; is dit een politie-export? Geef dan de kolommenlijst mee, bijvoorbeeld --kolommen bvh_querylijst"
             raise ConfigError(
                 f"{source}: kolom '{unknown[0]}' is geen veld van een melding{hint}"
                 + (f" (en nog {len(unknown) - 1} onbekende kolommen)" if len(unknown) > 1 else "")
@@ -243,8 +237,7 @@ def check_headers(headers: list[str], mapping: Kolommen | None, source: str, ext
         return
     for header in headers:
         if header and mapping.field_for(header) is None and not mapping.ignored(header):
-            close = difflib.get_close_matches(header, list(mapping.kolommen), n=1, cutoff=0.6)
-            hint = f"; bedoelde je '{close[0]}'?" if close else ""
+            hint = did_you_mean(header, list(mapping.kolommen))
             raise ConfigError(
                 f"{source}: kolom '{header}' staat niet in de kolommenlijst '{mapping.naam}'{hint} (voeg hem toe onder kolommen of negeer)"
             )

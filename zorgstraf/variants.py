@@ -7,7 +7,6 @@ of an edited overlay file (`mijn_voorstel.yaml`, for a policy team's what-if).
 
 from __future__ import annotations
 
-import difflib
 import os
 from dataclasses import dataclass
 from functools import lru_cache
@@ -15,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from . import schema
-from .errors import ConfigError
+from .errors import ConfigError, did_you_mean
 
 if TYPE_CHECKING:
     from .engine import Engine
@@ -39,8 +38,10 @@ def check_regio(regio: str | None) -> str | None:
         return schema.Regio(regio).value
     except ValueError:
         names = [r.value for r in schema.Regio]
-        close = difflib.get_close_matches(regio.casefold().replace("-", "_").replace(" ", "_"), names, n=1, cutoff=0.6)
-        hint = f"; bedoelde je '{close[0]}'?" if close else f"; kies uit {', '.join(names)} of {NATIONAL}"
+        hint = (
+            did_you_mean(regio.casefold().strip().replace("-", "_").replace(" ", "_"), names)
+            or f"; kies uit {', '.join(names)} of {NATIONAL}"
+        )
         raise ConfigError(f"onbekende regio '{regio}'{hint}") from None
 
 
