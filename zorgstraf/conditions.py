@@ -19,7 +19,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Callable
+from typing import Any, Callable, Union
 
 from .errors import did_you_mean
 from .fields import CATALOGUE, FieldSpec
@@ -62,23 +62,23 @@ class ParamTest:
 
 @dataclass(frozen=True)
 class All:
-    children: tuple
+    children: tuple[Condition, ...]
 
 
 @dataclass(frozen=True)
 class AnyOf:
-    children: tuple
+    children: tuple[Condition, ...]
 
 
 @dataclass(frozen=True)
 class Not:
-    child: Any
+    child: Condition
 
 
 @dataclass(frozen=True)
 class AtLeast:
     count: int
-    children: tuple
+    children: tuple[Condition, ...]
 
 
 @dataclass(frozen=True)
@@ -88,6 +88,9 @@ class DayRange:
     start: date | None
     end: date | None
 
+
+# A parsed condition: the typed AST every backend compiles or evaluates.
+Condition = Union[Leaf, ParamTest, All, AnyOf, Not, AtLeast, DayRange]
 
 TRUE = All(())
 FALSE = AnyOf(())
@@ -107,7 +110,7 @@ class ParseContext:
     reads: set[tuple[str, str]] = field(default_factory=set)  # (output, value) read
 
 
-def parse(raw: Any, ctx: ParseContext, path: Path = ()) -> Any:
+def parse(raw: Any, ctx: ParseContext, path: Path = ()) -> Condition:
     """A list or a mapping is an AND of its items; combinators may stand beside field tests."""
     if isinstance(raw, list) and raw:
         return _all(tuple(parse(item, ctx, path + (i,)) for i, item in enumerate(raw)))
@@ -132,11 +135,11 @@ def parse(raw: Any, ctx: ParseContext, path: Path = ()) -> Any:
     return _all(tuple(parts))
 
 
-def _all(children: tuple) -> Any:
+def _all(children: tuple[Condition, ...]) -> Condition:
     return children[0] if len(children) == 1 else All(children)
 
 
-def _parse_at_least(count: Any, items: Any, ctx: ParseContext, path: Path) -> Any:
+def _parse_at_least(count: Any, items: Any, ctx: ParseContext, path: Path) -> Condition:
     if not isinstance(items, list) or not items:
         raise ConditionError(path + ("van",), "'van' verwacht een niet-lege lijst")
     if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= len(items):
@@ -146,7 +149,7 @@ def _parse_at_least(count: Any, items: Any, ctx: ParseContext, path: Path) -> An
     return AtLeast(count, tuple(parse(item, ctx, path + ("van", i)) for i, item in enumerate(items)))
 
 
-def _parse_param_test(name: str, raw: Any, ctx: ParseContext, path: Path) -> Any:
+def _parse_param_test(name: str, raw: Any, ctx: ParseContext, path: Path) -> Condition:
     pname = name[len("parameter.") :]
     if pname not in ctx.parameters:
         raise ConditionError(path, f"onbekende parameter '{pname}'{did_you_mean(pname, ctx.parameters, brackets=True)}")
@@ -163,7 +166,7 @@ def _parse_param_test(name: str, raw: Any, ctx: ParseContext, path: Path) -> Any
     return ParamTest(pname, str(op), operand)
 
 
-def _parse_test(name: str, raw: Any, ctx: ParseContext, path: Path) -> Any:
+def _parse_test(name: str, raw: Any, ctx: ParseContext, path: Path) -> Condition:
     if name.startswith("parameter."):
         return _parse_param_test(name, raw, ctx, path)
     if name in ("toelichting",):
@@ -234,7 +237,7 @@ def _check_scalar(spec: FieldSpec, value: Any, path: Path, allow_null: bool) -> 
 # --- reference evaluation --------------------------------------------------------------------
 
 
-def evaluate(node: Any, facts: dict, day: date, params: Callable[[str, date], Any]) -> bool:
+def evaluate(node: Condition, facts: dict, day: date, params: Callable[[str, date], Any]) -> bool:
     """Evaluate a parsed condition on domain facts (the reference semantics)."""
     if isinstance(node, All):
         return all(evaluate(c, facts, day, params) for c in node.children)
@@ -256,7 +259,7 @@ def evaluate(node: Any, facts: dict, day: date, params: Callable[[str, date], An
     return _apply(node.op, value, operand, CATALOGUE[node.field].kind == "list")
 
 
-def decisive(node: Any, facts: dict, day: date, params: Callable[[str, date], Any], out: dict | None = None) -> list[str]:
+def decisive(node: Condition, facts: dict, day: date, params: Callable[[str, date], Any], out: dict | None = None) -> list[str]:
     """The fields whose tests made a (true) condition true, in the order the rule names them: all
     of an `alle`, the true branches of an `een_van` or `minstens`, everything under a `niet`.
     What a reader needs to see of why a rule fired, without the facts it merely looked at."""
@@ -273,7 +276,7 @@ def decisive(node: Any, facts: dict, day: date, params: Callable[[str, date], An
     return list(out)
 
 
-def _fields(node: Any) -> list[str]:
+def _fields(node: Condition) -> list[str]:
     if isinstance(node, (All, AnyOf, AtLeast)):
         return [f for c in node.children for f in _fields(c)]
     if isinstance(node, Not):
@@ -281,7 +284,7 @@ def _fields(node: Any) -> list[str]:
     return [node.field] if isinstance(node, Leaf) else []
 
 
-def uses_parameters(node: Any) -> bool:
+def uses_parameters(node: Condition) -> bool:
     if isinstance(node, (All, AnyOf, AtLeast)):
         return any(uses_parameters(c) for c in node.children)
     if isinstance(node, Not):

@@ -98,7 +98,7 @@ def _encode_scalar(spec: FieldSpec, value: Any) -> Any:
     return value
 
 
-def compile_condition(node: Any, negate: bool = False) -> dict:
+def compile_condition(node: cond.Condition, negate: bool = False) -> dict:
     """Compile a parameter-free condition AST to a durable-rules expression (negation pushed down)."""
     if isinstance(node, cond.All):
         parts = [compile_condition(c, negate) for c in node.children]
@@ -124,6 +124,8 @@ def compile_condition(node: Any, negate: bool = False) -> dict:
                 ]
             )
         return _and([lo, hi])
+    if isinstance(node, cond.ParamTest):  # parameters are expanded to constants before compiling
+        raise EngineError("parameters must be expanded before compiling")
     return _compile_leaf(node, negate)
 
 

@@ -1,6 +1,6 @@
 """Evaluate meldingen with a rule set and combine the fired rules into one Advies.
 
-Rules run in strata (see ruleset._stratify): the outputs of earlier strata are facts for later
+Rules run in strata (see ruleset.stratify): the outputs of earlier strata are facts for later
 ones (forward chaining). Which rules fire is decided by a backend: durable-rules in
 production, a plain-Python reference backend as the test oracle.
 """
