@@ -41,6 +41,14 @@ def record_advies(
         yield melding, advies, None
 
 
+def triage_and_record(
+    runner, meldingen: list[schema.Melding], store, key_id: str
+) -> list[tuple[schema.Melding, schema.Advies, Exception | None]]:
+    """Advies for each melding (its region's variant) and each kept in the audit trail, with the
+    model hash when scored; a storing failure stays with its own melding."""
+    return list(record_advies(store, zip(meldingen, runner.evaluate(meldingen)), key_id, runner.model_hash))
+
+
 def record_afspraken(store, melding_id: str, items: list[dict], key: ApiKey, limit: int) -> list:
     """Agreements made in the case's Actie-overleg: the meeting date is that of its stored advies (or
     today, Dutch time, when the advies named none). The chair must cover the case's region."""

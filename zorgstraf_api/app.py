@@ -349,9 +349,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @secured.post("/v1/triage", response_model=schema.Advies)
     def triage(melding: schema.Melding, key: Lezer, state: StateDep, regio: RegioQuery = None, score: bool = False) -> schema.Advies:
-        runner = state.runner(regio, score)
-        (advies,) = runner.evaluate([melding])
-        state.store.save(melding, advies, key.key_id, runner.model_hash)
+        ((_, advies, failure),) = usecases.triage_and_record(state.runner(regio, score), [melding], state.store, key.key_id)
+        if failure is not None:
+            raise failure  # a database that is down answers 503 (see database_down)
         return advies
 
     @secured.post("/v1/triage/batch", response_model=list[BatchResultaat])

@@ -409,9 +409,13 @@ def page_triage() -> None:
             return
         st.subheader(f"Advies voor {melding.melding_id}")
         if bewaren:
-            store_for(get_settings().database_url).save(melding, advies, st.session_state["sleutel_id"], triage.model_hash)
+            store = store_for(get_settings().database_url)
+            ((_, _, failure),) = usecases.record_advies(store, [(melding, advies)], st.session_state["sleutel_id"], triage.model_hash)
             stored_inbox.clear()
-            st.caption("Bewaard in het auditspoor, met de hash van regelset en invoer.")
+            if failure is None:
+                st.caption("Bewaard in het auditspoor, met de hash van regelset en invoer.")
+            else:
+                st.error("Niet bewaard: de database gaf een fout. Probeer het opnieuw.")
         shown = advies.model_dump(mode="json")
         st.session_state["laatste_advies"], st.session_state["laatste_bewaard"] = shown, bewaren
         show_advies(shown)
