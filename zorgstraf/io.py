@@ -235,8 +235,8 @@ def read_meldingen(path: str, kolommen: "Kolommen | None" = None, data: bytes | 
 
 def count_lines(path: str) -> int | None:
     """A cheap total for the progress bar (None when it cannot be known up front)."""
-    if path == "-" or not Path(path).is_file() or Path(path).suffix.lower() == ".json":
-        return None
+    if path == "-" or not Path(path).is_file() or Path(path).suffix.lower() in (".json", ".xlsx"):
+        return None  # a JSON list or a zipped workbook has no line per melding
     with open(path, "rb") as f:
         n = sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b""))
     return n - 1 if Path(path).suffix.lower() == ".csv" else n

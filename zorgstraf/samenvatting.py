@@ -30,6 +30,12 @@ def first_deadline(termijnen, urgentie: str, received: date) -> str | None:
     return None
 
 
+def without_head_and_deadline(samenvatting: str, deadline: str) -> str:
+    """The samenvatting for a table that shows urgency and first deadline in columns of their own."""
+    body = samenvatting.split(": ", 1)[-1]
+    return body.replace(f"; {deadline}", "") if deadline else body
+
+
 @lru_cache(maxsize=4096)
 def _body(urgentie: str, afstemming: tuple[str, ...], indicatoren: tuple[str, ...], route: str, thv: str) -> str:
     moments = []

@@ -79,7 +79,11 @@ class BesluitRecord(Base):
 def input_hash(melding: schema.Melding) -> str:
     """SHA-256 of the melding as stored. Callers pass the stored form: when the free text is not
     kept, it is not in the hash either, so a guessed text can never be confirmed from the database."""
-    return hashlib.sha256(melding.model_dump_json().encode()).hexdigest()
+    return _sha256(melding.model_dump_json())
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 _MIGRATION_LOCK = 0x7A6F7267  # PostgreSQL advisory lock id for migrations ("zorg")
@@ -161,6 +165,7 @@ class Store:
 
     def save(self, melding: schema.Melding, advies: schema.Advies, key_id: str, model_hash: str | None = None) -> int:
         stored = melding if self.store_toelichting else melding.model_copy(update={"toelichting": ""})
+        stored_json = stored.model_dump_json()  # stored, and hashed for the audit trail (input_hash)
         due = advies.termijnen.volgend_actie_overleg
         record = AdviesRecord(
             melding_id=melding.melding_id,
@@ -168,7 +173,7 @@ class Store:
             regelset_naam=advies.regelset.naam,
             regelset_hash=advies.regelset.hash,
             model_hash=model_hash,
-            input_hash=input_hash(stored),
+            input_hash=_sha256(stored_json),
             key_id=key_id,
             aangemaakt_op=datetime.now(timezone.utc),
             ontvangen_op=melding.ontvangen_op.astimezone(timezone.utc),  # UTC: SQLite compares wall-clock text
@@ -176,7 +181,7 @@ class Store:
             agenderen=advies.actie_overleg.agenderen,
             volgend_actie_overleg=date.fromisoformat(due) if due else None,
             advies_json=advies.model_dump_json(),
-            melding_json=stored.model_dump_json(),
+            melding_json=stored_json,
         )
         with self.sessions.begin() as session:
             session.add(record)

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from . import schema
 from .labels import label, labels
-from .samenvatting import first_deadline
+from .samenvatting import first_deadline, without_head_and_deadline
 
 URGENTIE_STYLE = {"acuut": "bold white on red", "hoog": "bold red", "midden": "yellow", "laag": "green"}
 
@@ -33,7 +33,7 @@ def print_table(pairs: list[tuple[schema.Melding, schema.Advies]], stream: TextI
         urgentie = advies.urgentie.value
         day = melding.ontvangen_op.date()
         deadline = first_deadline(advies.termijnen, urgentie, day) or ""
-        what = advies.samenvatting.split(": ", 1)[-1].replace(f"; {deadline}", "") if deadline else advies.samenvatting.split(": ", 1)[-1]
+        what = without_head_and_deadline(advies.samenvatting, deadline)
         cells = [
             advies.melding_id,
             melding.ontvangen_op.strftime("%d-%m %H:%M"),

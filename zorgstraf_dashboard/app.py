@@ -7,7 +7,7 @@ Start with `zorgstraf dashboard --port P`. Sign in with the same keys and roles 
 from __future__ import annotations
 
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -25,6 +25,7 @@ from zorgstraf.escape import md
 from zorgstraf.io import read_meldingen, validation_error
 from zorgstraf.labels import catalogue, dutch_date, label, labels
 from zorgstraf.overview import diff, rule_text, show
+from zorgstraf.samenvatting import without_head_and_deadline
 from zorgstraf.settings import get_settings
 from zorgstraf.spreadsheet import PACKAGED as KOLOMMEN_DIR
 from zorgstraf.spreadsheet import SPREADSHEET_DATE_HINT, dutch_datetime, load_kolommen
@@ -70,30 +71,26 @@ class Inbox:
     table: pd.DataFrame
     errors: list[str]
     complete: bool = True  # False when the store's row limit cut the inbox short
+    besluiten: dict = field(default_factory=dict)  # melding id -> its recorded decisions (stored advies only)
 
     @classmethod
-    def of(cls, entries: list[inbox_mod.Entry], errors: list[str], complete: bool = True, handled: frozenset[str] = frozenset()) -> Inbox:
+    def of(cls, entries: list[inbox_mod.Entry], errors: list[str], complete: bool = True, besluiten: dict | None = None) -> Inbox:
+        besluiten = besluiten or {}
         table = pd.DataFrame(
             {
                 "melding": [e.melding_id for e in entries],
                 "ontvangen": [schema.dutch_time(e.ontvangen_op).strftime("%d-%m-%Y %H:%M") for e in entries],
                 "urgentie": [label("urgentie", e.urgentie) for e in entries],
-                # the samenvatting without its head (urgency has a column) and without the deadline (so has that)
-                "advies": [
-                    e.samenvatting.split(": ", 1)[-1].replace(f"; {e.eerste_termijn}", "")
-                    if e.eerste_termijn
-                    else e.samenvatting.split(": ", 1)[-1]
-                    for e in entries
-                ],
+                "advies": [without_head_and_deadline(e.samenvatting, e.eerste_termijn) for e in entries],
                 "eerste termijn": [e.eerste_termijn for e in entries],
                 "regio": [label("regio", e.regio) for e in entries],
-                "afgehandeld": [e.melding_id in handled for e in entries],
+                "afgehandeld": [e.melding_id in besluiten for e in entries],
                 "kinderen": [e.kinderen for e in entries],
                 "_urgentie": [e.urgentie for e in entries],
                 "_afstemming": [e.afstemming for e in entries],
             }
         )
-        return cls(entries, table, errors, complete)
+        return cls(entries, table, errors, complete, besluiten)
 
 
 # Resources, not data: a 5,000-row inbox is built once and shared read-only, never copied per rerun.
@@ -143,8 +140,7 @@ def stored_inbox(database_url: str, since: date, max_rows: int) -> Inbox:
     store = store_for(database_url)
     received = store.received_since(datetime.combine(since, time.min, DUTCH_TIME), limit=max_rows)
     entries = inbox_mod.from_records(received.records)
-    handled = frozenset(store.besluiten([e.melding_id for e in entries]))
-    return Inbox.of(entries, [], received.complete, handled)
+    return Inbox.of(entries, [], received.complete, store.besluiten([e.melding_id for e in entries]))
 
 
 def plain(value) -> str:
@@ -492,7 +488,7 @@ def page_inbox() -> None:
     shown = [inbox.entries[i] for i in view.index]
     # The workbook is made when the button is clicked (in a thread without Streamlit): everything it
     # needs is gathered here, the decisions included.
-    decided = store_for(get_settings().database_url).besluiten([e.melding_id for e in shown]) if source == "opgeslagen adviezen" else {}
+    decided = inbox.besluiten  # read with the inbox (cached), not again on every rerun
     right.download_button(
         "Exporteren naar Excel",
         lambda: inbox_mod.to_xlsx(shown, decided),
