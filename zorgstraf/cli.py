@@ -153,9 +153,8 @@ def triage(input_path, regio, fmt, output, score, rules_dir, opslaan, kolommen):
     with _progress(total, show) as bar, _output(output) as stream:
         task = bar.add_task("triage", total=total) if bar else None
         advance = (lambda n: bar.advance(task, n)) if bar else (lambda n: None)
-        pairs = runner.stream(read_meldingen(input_path, _kolommen(kolommen)), on_error, advance)
-        if opslaan:
-            pairs = _stored(pairs, runner.model_hash, on_error)
+        items = read_meldingen(input_path, _kolommen(kolommen))
+        pairs = _stored(runner, items, on_error, advance) if opslaan else runner.stream(items, on_error, advance)
         if fmt == "table":
             collected = list(pairs)
             if bar:
@@ -196,19 +195,24 @@ def _database():
         raise ConfigError(f"database ({scheme}) niet bruikbaar: {reason}") from None
 
 
-def _stored(pairs, model_hash, on_error):
-    """Store each advies as it passes (one transaction per melding), with key id `cli`. One that cannot
-    be stored is named and counted as not accepted; the others go on."""
-    from .usecases import record_advies
+def _stored(runner, items, on_error, advance):
+    """Triage and store each melding (one transaction each, key id `cli`); meldingen with casus keys
+    with what the store knows of their casus. One that cannot be stored is named and counted as not
+    accepted; the others go on."""
+    from .usecases import triage_and_record_stream
 
     with _database() as store:
-        for melding, advies, failure in record_advies(store, pairs, "cli", model_hash):
-            if failure is not None:
-                on_error(
-                    InputError(melding.melding_id, None, None, f"advies niet opgeslagen ({type(failure).__name__}); opnieuw aanbieden")
-                )
-                continue
-            yield melding, advies
+
+        def evaluate(chunk):
+            for melding, advies, failure in triage_and_record_stream(runner, chunk, store, "cli"):
+                if failure is not None or advies is None:
+                    on_error(
+                        InputError(melding.melding_id, None, None, f"advies niet opgeslagen ({type(failure).__name__}); opnieuw aanbieden")
+                    )
+                    continue
+                yield melding, advies
+
+        yield from runner.stream(items, on_error, advance, evaluate=evaluate)
 
 
 @main.group(cls=_Group)

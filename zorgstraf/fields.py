@@ -19,7 +19,7 @@ from . import schema
 
 # Never available to rules: free text (privacy), identifiers, the raw timestamp
 # (time-dependence goes through geldig_van/geldig_tot and dated parameters).
-HIDDEN = {"melding_id", "ontvangen_op", "toelichting"}
+HIDDEN = {"melding_id", "ontvangen_op", "toelichting", "casus_sleutels"}
 
 # Derived outputs that later rules may read (forward chaining), with their value sets.
 OUTPUTS: dict[str, type[enum.Enum]] = {

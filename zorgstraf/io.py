@@ -68,6 +68,7 @@ def dutch_reason(error: Mapping[str, Any]) -> str:
         "bool_type": "verwacht true of false",
         "bool_parsing": "verwacht true of false",
         "string_type": "verwacht tekst",
+        "string_pattern_mismatch": "alleen letters, cijfers en de tekens _ . : + / = - (een gepseudonimiseerde sleutel, geen spaties)",
         "string_unicode": "bevat een ongeldig teken (geen Unicode); zulke tekst kan niet worden opgeslagen",
         "list_type": "verwacht een lijst",
         "model_type": "verwacht een object",

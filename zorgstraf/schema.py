@@ -41,6 +41,14 @@ def dutch_time(moment: datetime) -> datetime:
 # Free text that will be stored, and ids; used by the contract and by the API's own inputs.
 Tekst = Annotated[str, AfterValidator(storable)]
 Id = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(identifier)]
+# A pseudonymous key of a person or address (a keyed hash made by the sending system): 8-128
+# characters without spaces or control characters. Never shown whole (see `masked`).
+CasusSleutel = Annotated[str, Field(min_length=8, max_length=128, pattern=r"^[A-Za-z0-9_.:+/=-]+$")]
+
+
+def masked(key: str) -> str:
+    """A casus key as people may see it: its first four characters, never the whole key."""
+    return key[:4] + "…"
 
 
 class Regio(StrEnum):
@@ -241,6 +249,8 @@ class Melding(_Strict):
     slachtoffer: Slachtoffer = Field(default_factory=Slachtoffer)
     kinderen: Kinderen = Field(default_factory=Kinderen)
     toelichting: Annotated[Tekst, Field(max_length=4000)] = ""
+    # Meldingen sharing a key form one casus (CONTRACT.md Additions); at most 20 keys a melding.
+    casus_sleutels: Annotated[list[CasusSleutel], Field(max_length=20)] = Field(default_factory=list)
 
 
 class RegelsetInfo(BaseModel):
@@ -284,6 +294,17 @@ class Termijnen(BaseModel):
     volgend_actie_overleg: str | None = None  # ISO date of the region's next Actie-overleg
 
 
+class CasusInfo(BaseModel):
+    """What the store knows of the melding's casus when it was triaged (CONTRACT.md Additions)."""
+
+    casus_id: str
+    meldingen: int  # meldingen of the casus, this one included
+    eerder_actie_overleg: bool  # the casus was discussed in an Actie-overleg before this melding
+    open_afspraken: int  # agreements of the casus not yet done nor withdrawn
+    laatste_actie_overleg: str | None = None  # ISO date of the latest Actie-overleg that discussed it
+    samengevoegd: list[str] = Field(default_factory=list)  # casussen this melding joined into this one
+
+
 class Advies(BaseModel):
     melding_id: str
     regio: str
@@ -303,6 +324,7 @@ class Advies(BaseModel):
     # Added beyond the contract (adding is allowed): the derived indicators behind the route.
     indicatoren: list[Indicator] = Field(default_factory=list)
     termijnen: Termijnen = Field(default_factory=Termijnen)
+    casus: CasusInfo | None = None
 
 
 class BesluitIn(_Strict):

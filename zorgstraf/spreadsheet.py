@@ -145,6 +145,8 @@ def cell_value(target: str, raw: Any) -> Any:
         return raw
     if isinstance(raw, (datetime, date)):
         raw = raw.isoformat()
+    if target == "casus_sleutels":  # a list the rules never read: keys joined with |
+        return [v.strip() for v in str(raw).replace(",", "|").split("|") if v.strip()]
     spec = CATALOGUE.get(target)
     if spec is None:
         return raw if isinstance(raw, str) else str(raw)  # melding_id, toelichting

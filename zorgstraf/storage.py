@@ -12,11 +12,28 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text, create_engine, delete, event, func, select
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    case,
+    create_engine,
+    delete,
+    event,
+    func,
+    select,
+    update,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 from sqlalchemy.pool import NullPool
 
-from . import schema
+from . import beleid, schema
 from .settings import Settings
 
 
@@ -26,6 +43,10 @@ class Base(DeclarativeBase):
 
 class AdviesRecord(Base):
     __tablename__ = "advies"
+    __table_args__ = (
+        Index("ix_advies_casus_ontvangen", "casus", "ontvangen_op"),
+        Index("ix_advies_regio_ontvangen", "regio", "ontvangen_op"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     melding_id: Mapped[str] = mapped_column(String(64), index=True)
@@ -42,6 +63,14 @@ class AdviesRecord(Base):
     volgend_actie_overleg: Mapped[date | None] = mapped_column(Date, nullable=True, index=True)
     advies_json: Mapped[str] = mapped_column(Text)
     melding_json: Mapped[str] = mapped_column(Text)
+    # Columns the Werkset Indicatoren count in SQL, and the casus the melding belongs to.
+    casus: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    bron: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    route: Mapped[str | None] = mapped_column(String(12), nullable=True)
+    afstemming: Mapped[str | None] = mapped_column(String(200), nullable=True)  # "|actie_overleg|vt_op_zsm|"
+    vt: Mapped[bool | None] = mapped_column(Boolean, nullable=True)  # reported to or by Veilig Thuis
+    kantoortijd: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    context_json: Mapped[str | None] = mapped_column(Text, nullable=True)  # what the store supplied at triage
 
 
 class Afspraak(Base):
@@ -58,6 +87,84 @@ class Afspraak(Base):
     aangemaakt_op: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     gedaan_op: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     key_id: Mapped[str] = mapped_column(String(32))
+    casus: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    status: Mapped[str] = mapped_column(String(12), default="open", server_default="open")  # open, gedaan, ingetrokken
+    gewijzigd_op: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class AfspraakHistorie(Base):
+    """Every change to an agreement: who (key id), when, what it was and became, and why."""
+
+    __tablename__ = "afspraak_historie"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    afspraak_id: Mapped[int] = mapped_column(Integer, ForeignKey("afspraak.id", ondelete="CASCADE"), index=True)
+    actie: Mapped[str] = mapped_column(String(12))  # gemaakt, gewijzigd, gedaan, ingetrokken
+    wanneer: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    key_id: Mapped[str] = mapped_column(String(32))
+    wijziging: Mapped[str] = mapped_column(Text)
+
+
+class Casus(Base):
+    __tablename__ = "casus"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    aangemaakt_op: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    samengevoegd_in: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    samengevoegd_op: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class CasusSleutel(Base):
+    __tablename__ = "casus_sleutel"
+
+    sleutel: Mapped[str] = mapped_column(String(64), primary_key=True)  # SHA-256 of the key, never the key
+    casus: Mapped[int] = mapped_column(Integer, index=True)
+
+
+class Overleg(Base):
+    """One Actie-overleg meeting of a region; closed by its chair."""
+
+    __tablename__ = "overleg"
+    __table_args__ = (UniqueConstraint("regio", "datum", name="uq_overleg_regio_datum"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    regio: Mapped[str] = mapped_column(String(40))
+    datum: Mapped[date] = mapped_column(Date)
+    gesloten_op: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    key_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+
+
+class OverlegZaak(Base):
+    """A case discussed in a meeting, with the partners invited for it."""
+
+    __tablename__ = "overleg_zaak"
+    __table_args__ = (UniqueConstraint("overleg_id", "melding_id", name="uq_overleg_zaak"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    overleg_id: Mapped[int] = mapped_column(Integer, ForeignKey("overleg.id", ondelete="CASCADE"), index=True)
+    melding_id: Mapped[str] = mapped_column(String(64), index=True)
+    casus: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    partners: Mapped[str] = mapped_column(String(300))
+
+
+class RegelsetArchief(Base):
+    """Every rule set an advies was given with, by content hash (for replay)."""
+
+    __tablename__ = "regelset_archief"
+
+    hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    naam: Mapped[str] = mapped_column(String(80))
+    versie: Mapped[str] = mapped_column(String(40))
+    inhoud: Mapped[str] = mapped_column(Text)
+    aangemaakt_op: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ModelArchief(Base):
+    __tablename__ = "model_archief"
+
+    hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    inhoud: Mapped[str] = mapped_column(Text)
+    aangemaakt_op: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class BesluitRecord(Base):
@@ -163,8 +270,18 @@ class Store:
 
     # --- advies ----------------------------------------------------------------------------
 
-    def save(self, melding: schema.Melding, advies: schema.Advies, key_id: str, model_hash: str | None = None) -> int:
-        stored = melding if self.store_toelichting else melding.model_copy(update={"toelichting": ""})
+    def save(
+        self,
+        melding: schema.Melding,
+        advies: schema.Advies,
+        key_id: str,
+        model_hash: str | None = None,
+        casus: int | None = None,
+        context_json: str | None = None,
+    ) -> int:
+        from .casus import stored_form
+
+        stored = stored_form(melding if self.store_toelichting else melding.model_copy(update={"toelichting": ""}))
         stored_json = stored.model_dump_json()  # stored, and hashed for the audit trail (input_hash)
         due = advies.termijnen.volgend_actie_overleg
         record = AdviesRecord(
@@ -182,11 +299,144 @@ class Store:
             volgend_actie_overleg=date.fromisoformat(due) if due else None,
             advies_json=advies.model_dump_json(),
             melding_json=stored_json,
+            casus=casus,
+            bron=melding.bron.value,
+            route=advies.route.value,
+            afstemming="|" + "|".join(a.value for a in advies.afstemming) + "|",
+            vt=melding.bron == schema.Bron.veilig_thuis or schema.Partner.veilig_thuis in advies.partners,
+            kantoortijd=beleid.office_hours(melding.ontvangen_op),
+            context_json=context_json,
         )
         with self.sessions.begin() as session:
             session.add(record)
             session.flush()
             return record.id
+
+    # --- casus -------------------------------------------------------------------------------
+
+    def link_casus(self, keys: list[str]) -> tuple[int, tuple[int, ...]]:
+        """The casus of these keys (created when none is known), and the casussen this call merged
+        into it because the keys joined them. Keys are stored as SHA-256 digests only."""
+        from sqlalchemy.exc import IntegrityError
+
+        from .casus import key_digest
+
+        digests = sorted({key_digest(k) for k in keys})
+        for attempt in range(3):  # two first meldingen of one casus at once: the loser links again
+            try:
+                return self._link(digests)
+            except IntegrityError:
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _link(self, digests: list[str]) -> tuple[int, tuple[int, ...]]:
+        now = datetime.now(timezone.utc)
+        with self.sessions.begin() as session:
+            rows = session.execute(select(CasusSleutel.sleutel, CasusSleutel.casus).where(CasusSleutel.sleutel.in_(digests))).all()
+            found = sorted({c for _, c in rows})
+            merged: tuple[int, ...] = ()
+            if not found:
+                casus = Casus(aangemaakt_op=now)
+                session.add(casus)
+                session.flush()
+                target = casus.id
+            else:
+                target, merged = found[0], tuple(found[1:])
+            if merged:  # a new shared key joins casussen: everything of theirs moves to the oldest
+                for table in (CasusSleutel, AdviesRecord, Afspraak, OverlegZaak):
+                    session.execute(update(table).where(table.casus.in_(merged)).values(casus=target))
+                session.execute(update(Casus).where(Casus.id.in_(merged)).values(samengevoegd_in=target, samengevoegd_op=now))
+            known = {k for k, _ in rows}
+            session.add_all(CasusSleutel(sleutel=d, casus=target) for d in digests if d not in known)
+        return target, merged
+
+    def casus_context(self, casus: int, melding_id: str, received: datetime, since: datetime, merged: tuple[int, ...] = ()):
+        """What the store knows of the casus before this melding (zorgstraf.casus.CasusContext):
+        a handful of indexed queries, whatever the size of the store."""
+        from .casus import CasusContext, OpenAfspraak
+
+        received_utc, since_utc = received.astimezone(timezone.utc), since.astimezone(timezone.utc)
+        with self.sessions() as session:
+            earlier = (AdviesRecord.casus == casus) & (AdviesRecord.ontvangen_op < received_utc) & (AdviesRecord.melding_id != melding_id)
+            counts = session.execute(
+                select(
+                    func.count(func.distinct(AdviesRecord.melding_id)),
+                    func.count(func.distinct(case((AdviesRecord.ontvangen_op >= since_utc, AdviesRecord.melding_id)))),
+                    func.count(func.distinct(case((AdviesRecord.vt.is_(True), AdviesRecord.melding_id)))),
+                ).where(earlier)
+            ).one()
+            discussed = session.execute(
+                select(Overleg.datum, OverlegZaak.partners)
+                .join(Overleg, OverlegZaak.overleg_id == Overleg.id)
+                .where(OverlegZaak.casus == casus, Overleg.datum <= received.date(), OverlegZaak.melding_id != melding_id)
+                .order_by(Overleg.datum.desc(), OverlegZaak.id.desc())
+                .limit(1)
+            ).first()
+            open_items = session.scalars(
+                select(Afspraak).where(Afspraak.casus == casus, Afspraak.status == "open").order_by(Afspraak.id).limit(200)
+            ).all()
+        return CasusContext(
+            casus=casus,
+            eerdere_meldingen=int(counts[0]),
+            incidenten_12m=int(counts[1]),
+            vt_meldingen=int(counts[2]),
+            laatste_actie_overleg=discussed[0].isoformat() if discussed else None,
+            actie_overleg_partners=tuple(p for p in (discussed[1].strip("|").split("|") if discussed else []) if p),
+            open_afspraken=tuple(OpenAfspraak(a.id, a.wie, a.wat, a.uiterlijk.isoformat() if a.uiterlijk else None) for a in open_items),
+            samengevoegd=merged,
+        )
+
+    def current_casus(self, casus: int) -> int | None:
+        """The casus a number stands for now (following merges); None when there is no such casus."""
+        with self.sessions() as session:
+            for _ in range(100):
+                row = session.get(Casus, casus)
+                if row is None:
+                    return None
+                if row.samengevoegd_in is None:
+                    return row.id
+                casus = row.samengevoegd_in
+        return None
+
+    def casus_records(self, casus: int) -> list[AdviesRecord]:
+        """Every stored advies of the casus, newest first."""
+        with self.sessions() as session:
+            return list(
+                session.scalars(
+                    select(AdviesRecord)
+                    .where(AdviesRecord.casus == casus)
+                    .order_by(AdviesRecord.ontvangen_op.desc(), AdviesRecord.id.desc())
+                ).all()
+            )
+
+    def casus_of(self, melding_id: str) -> int | None:
+        record = self.latest(melding_id)
+        return record.casus if record else None
+
+    def casus_meetings(self, casus: int) -> list[tuple[Overleg, OverlegZaak]]:
+        with self.sessions() as session:
+            return [
+                (o, z)
+                for z, o in session.execute(
+                    select(OverlegZaak, Overleg).join(Overleg, OverlegZaak.overleg_id == Overleg.id).where(OverlegZaak.casus == casus)
+                ).all()
+            ]
+
+    def casus_afspraken(self, casus: int) -> list[Afspraak]:
+        with self.sessions() as session:
+            return list(session.scalars(select(Afspraak).where(Afspraak.casus == casus).order_by(Afspraak.id)).all())
+
+    def afspraak_historie(self, afspraak_ids: list[int]) -> dict[int, list[AfspraakHistorie]]:
+        out: dict[int, list[AfspraakHistorie]] = {}
+        if not afspraak_ids:
+            return out
+        with self.sessions() as session:
+            for h in session.scalars(
+                select(AfspraakHistorie).where(AfspraakHistorie.afspraak_id.in_(afspraak_ids)).order_by(AfspraakHistorie.id)
+            ).all():
+                out.setdefault(h.afspraak_id, []).append(h)
+        return out
 
     def latest(self, melding_id: str) -> AdviesRecord | None:
         with self.sessions() as session:

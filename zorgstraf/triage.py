@@ -61,8 +61,11 @@ class Triage:
         items: Iterable[tuple[int | None, schema.Melding | InputError]],
         on_error: Callable[[InputError], None],
         on_progress: Callable[[int], None] = lambda n: None,
+        evaluate: Callable[[list[schema.Melding]], Iterable[tuple[schema.Melding, schema.Advies]]] | None = None,
     ) -> Iterator[tuple[schema.Melding, schema.Advies]]:
-        """Evaluate a stream in chunks (bounded memory); bad meldingen go to `on_error`."""
+        """Evaluate a stream in chunks (bounded memory); bad meldingen go to `on_error`. `evaluate`
+        replaces plain evaluation of a chunk (e.g. triage-and-record with the casus from the store)."""
+        run = evaluate or (lambda chunk: zip(chunk, self.evaluate(chunk)))
         chunk: list[schema.Melding] = []
         for _, item in items:
             if isinstance(item, InputError):
@@ -71,11 +74,11 @@ class Triage:
                 continue
             chunk.append(item)
             if len(chunk) >= CHUNK:
-                yield from zip(chunk, self.evaluate(chunk))
+                yield from run(chunk)
                 on_progress(len(chunk))
                 chunk = []
         if chunk:
-            yield from zip(chunk, self.evaluate(chunk))
+            yield from run(chunk)
             on_progress(len(chunk))
 
 

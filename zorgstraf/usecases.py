@@ -7,7 +7,7 @@ import logging
 from datetime import date, datetime
 from typing import Iterable, Iterator
 
-from . import schema
+from . import casus, schema
 from .errors import ZorgstrafError
 from .settings import ApiKey
 
@@ -41,12 +41,46 @@ def record_advies(
         yield melding, advies, None
 
 
+def triage_in_casus(runner, store, melding: schema.Melding, key_id: str) -> schema.Advies:
+    """One melding with casus keys: link it to its casus, let the store supply what it knows, triage
+    on the higher risk of melding and store, say so in the uitleg, and keep advies and context."""
+    rules_dir = str(runner.rules_dir)
+    number, merged = store.link_casus(melding.casus_sleutels)
+    ctx = store.casus_context(number, melding.melding_id, melding.ontvangen_op, casus.window_start(melding, rules_dir), merged)
+    (advies,) = runner.evaluate([casus.effective(melding, ctx)])
+    advies = casus.annotate(advies, melding, ctx, rules_dir)
+    store.save(melding, advies, key_id, runner.model_hash, casus=number, context_json=ctx.to_json())
+    if merged:
+        log.info("casus %s samengevoegd met %s door melding %r", ctx.casus_id, [casus.code(n) for n in merged], melding.melding_id)
+    return advies
+
+
+def triage_and_record_stream(
+    runner, meldingen: list[schema.Melding], store, key_id: str
+) -> Iterator[tuple[schema.Melding, schema.Advies | None, Exception | None]]:
+    """Advies for each melding (its region's variant), each kept in the audit trail, in input order.
+    Meldingen without casus keys are evaluated together; those with keys one by one, in order, so a
+    later melding of the same casus sees the earlier one. A failure stays with its own melding (its
+    advies is None when the failure came before the advies was made)."""
+    plain = [m for m in meldingen if not m.casus_sleutels]
+    plain_advies = iter(runner.evaluate(plain) if plain else [])
+    for melding in meldingen:
+        if not melding.casus_sleutels:
+            yield from record_advies(store, [(melding, next(plain_advies))], key_id, runner.model_hash)
+            continue
+        try:
+            yield melding, triage_in_casus(runner, store, melding, key_id), None
+        except Exception as exc:
+            log.warning("melding %r niet in haar casus verwerkt: %s", melding.melding_id, type(exc).__name__)
+            yield melding, None, exc
+
+
 def triage_and_record(
     runner, meldingen: list[schema.Melding], store, key_id: str
-) -> list[tuple[schema.Melding, schema.Advies, Exception | None]]:
-    """Advies for each melding (its region's variant) and each kept in the audit trail, with the
-    model hash when scored; a storing failure stays with its own melding."""
-    return list(record_advies(store, zip(meldingen, runner.evaluate(meldingen)), key_id, runner.model_hash))
+) -> list[tuple[schema.Melding, schema.Advies | None, Exception | None]]:
+    """Advies for each melding and each kept in the audit trail, with the model hash when scored;
+    meldingen with casus keys are triaged with what the store knows of their casus."""
+    return list(triage_and_record_stream(runner, meldingen, store, key_id))
 
 
 def record_afspraken(store, melding_id: str, items: list[dict], key: ApiKey, limit: int) -> list:

@@ -352,6 +352,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ((_, advies, failure),) = usecases.triage_and_record(state.runner(regio, score), [melding], state.store, key.key_id)
         if failure is not None:
             raise failure  # a database that is down answers 503 (see database_down)
+        assert advies is not None
         return advies
 
     @secured.post("/v1/triage/batch", response_model=list[BatchResultaat])
@@ -378,8 +379,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             except Exception as exc:  # whatever else goes wrong with one item stays with that item
                 log.warning("batch: melding op index %d niet gelezen: %s", index, type(exc).__name__)
                 results.append(BatchResultaat(index=index, status="afgewezen", fouten=[Fout(veld=None, reden="melding niet te lezen")]))
-        advies = runner.evaluate([m for _, m in good]) if good else []
-        recorded = usecases.record_advies(state.store, [(m, a) for (_, m), a in zip(good, advies)], key.key_id, runner.model_hash)
+        recorded = usecases.triage_and_record_stream(runner, [m for _, m in good], state.store, key.key_id)
         for (index, _), (melding, a, failure) in zip(good, recorded):  # one transaction per melding
             if failure is not None:  # one failure never stops the others; this item says so itself
                 results.append(

@@ -406,7 +406,9 @@ def page_triage() -> None:
         st.subheader(f"Advies voor {melding.melding_id}")
         if bewaren:
             store = store_for(get_settings().database_url)
-            ((_, _, failure),) = usecases.record_advies(store, [(melding, advies)], st.session_state["sleutel_id"], triage.model_hash)
+            # the same use case as the API: with casus keys, the store's knowledge of the casus counts too
+            ((_, recorded, failure),) = usecases.triage_and_record(triage, [melding], store, st.session_state["sleutel_id"])
+            advies = recorded or advies
             stored_inbox.clear()
             if failure is None:
                 st.caption("Bewaard in het auditspoor, met de hash van regelset en invoer.")
@@ -531,12 +533,11 @@ def page_inbox() -> None:
 
 
 def store_meldingen(pairs: list) -> None:
-    """Triage and record: each advies into the audit trail with the reader's key id (one transaction each)."""
-    failed = [
-        m.melding_id
-        for m, _, failure in usecases.record_advies(store_for(get_settings().database_url), pairs, st.session_state["sleutel_id"], None)
-        if failure
-    ]
+    """Triage and record: each advies into the audit trail with the reader's key id (one transaction
+    each); meldingen with casus keys with what the store knows of their casus."""
+    store = store_for(get_settings().database_url)
+    recorded = usecases.triage_and_record(runner(None, False), [m for m, _ in pairs], store, st.session_state["sleutel_id"])
+    failed = [m.melding_id for m, _, failure in recorded if failure]
     if failed:
         st.error(f"{len(failed)} advies(en) niet opgeslagen ({', '.join(failed[:5])}); probeer het opnieuw.")
     stored_inbox.clear()
