@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import json
 from dataclasses import asdict, dataclass, field
-from datetime import date, timedelta
+from datetime import date, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
 
@@ -15,7 +15,7 @@ from . import schema
 from .errors import ConfigError
 from .escape import md
 from .fields import WEEKDAGEN
-from .labels import dutch_date, label, labels, reader_source
+from .labels import dutch_date, label, labels, reader_source, short_date, value_text
 
 QUESTIONS_FILE = Path(__file__).resolve().parent / "rules" / "agenda" / "helpende_vragen.yaml"
 SASH_ORDER = {"hoog": 0, "midden": 1, "laag": 2, None: 3}
@@ -49,11 +49,17 @@ def week_bounds(week: str) -> tuple[date, date]:
 
 @dataclass
 class OpenAfspraak:
+    """An agreement as the agenda shows it: open ones until done, and this week's whatever their state."""
+
     id: int | None
     melding_id: str
     wie: str
     wat: str
     uiterlijk: str | None
+    status: str = "open"  # open, gedaan, ingetrokken
+    overleg_datum: str | None = None  # the meeting it was made in
+    te_laat: bool = False  # open past its date on the meeting day
+    casus_id: str | None = None
 
 
 @dataclass
@@ -70,6 +76,8 @@ class AgendaItem:
     afspraken_open: list[OpenAfspraak] = field(default_factory=list)
     waarom_op_agenda: list[str] = field(default_factory=list)  # the rules that put it on the agenda
     op_zsm: bool = False  # the case is at ZSM too: the OvJ decides within hours
+    casus_id: str | None = None
+    casus_historie: list[str] = field(default_factory=list)  # at most three lines, newest first
 
 
 @dataclass
@@ -84,10 +92,10 @@ class Agenda:
 
 
 def brief_facts(m: schema.Melding) -> list[str]:
-    """The facts in brief, for the table. Never the free text."""
-    out = ["incident: " + ", ".join(i.value.replace("_", " ") for i in m.incidentsoort)]
+    """The facts in brief, in the catalogue's words (labels, not codes). Never the free text."""
+    out = ["incident: " + ", ".join(labels("incidentsoort", m.incidentsoort))]
     if m.sash:
-        out.append(f"SASH {m.sash.value}")
+        out.append(f"SASH {label('urgentie', m.sash.value)}")
     if m.acuut_gevaar:
         out.append("acuut gevaar")
     if m.veiligheidsschaal is not None:
@@ -100,8 +108,8 @@ def brief_facts(m: schema.Melding) -> list[str]:
             ("aangehouden", v.aangehouden),
             ("doodsbedreiging", v.doodsbedreiging),
             ("verwurging", v.verwurging),
-            (f"wapen {v.wapen.value}", v.wapen != "geen"),
-            (f"letsel {v.letsel.value}", v.letsel != "geen"),
+            (f"wapen: {value_text('verdachte.wapen', v.wapen.value)}", v.wapen != "geen"),
+            (f"letsel: {value_text('verdachte.letsel', v.letsel.value)}", v.letsel != "geen"),
             ("afspraken geschonden", v.schending_afspraken),
             ("woont bij slachtoffer", v.woont_met_slachtoffer),
             ("minderjarig", v.minderjarig),
@@ -128,9 +136,17 @@ def ao_rule_ids(ruleset) -> frozenset[str]:
     return frozenset(r.id for r in ruleset.rules if "actie_overleg" in [a.value for a in r.effects.afstemming])
 
 
-def build(regio: str, week: str, cases: list[tuple[schema.Melding, schema.Advies]], open_afspraken: list[OpenAfspraak], ruleset) -> Agenda:
+def build(
+    regio: str,
+    week: str,
+    cases: list[tuple[schema.Melding, schema.Advies]],
+    open_afspraken: list[OpenAfspraak],
+    ruleset,
+    history: dict[str, list[str]] | None = None,
+) -> Agenda:
     """Cases on the agenda ordered by urgentie, then SASH (hoog before midden), then oldest first.
-    The region's rule set gives the meeting day and which rules put a case on the agenda."""
+    The region's rule set gives the meeting day and which rules put a case on the agenda. An
+    agreement goes with its case, or with another case of the same casus on this agenda."""
     start, _ = week_bounds(week)
     ao_weekday = meeting_weekday(ruleset, start)
     ao_rules = ao_rule_ids(ruleset)
@@ -139,9 +155,14 @@ def build(regio: str, week: str, cases: list[tuple[schema.Melding, schema.Advies
     ordered = sorted(
         cases, key=lambda c: (-order[c[1].urgentie.value], SASH_ORDER[c[0].sash.value if c[0].sash else None], c[0].ontvangen_op)
     )
+    meeting = start + timedelta(days=WEEKDAGEN.index(ao_weekday)) if ao_weekday else None
     by_case: dict[str, list[OpenAfspraak]] = {}
-    for a in open_afspraken:
-        by_case.setdefault(a.melding_id, []).append(a)
+    casus_case = {a.casus.casus_id: m.melding_id for m, a in reversed(ordered) if a.casus}
+    for item in open_afspraken:
+        item.te_laat = bool(item.status == "open" and item.uiterlijk and item.uiterlijk < (meeting or start).isoformat())
+        owner = casus_case.get(item.casus_id, item.melding_id) if item.casus_id else item.melding_id
+        by_case.setdefault(owner, []).append(item)
+    history = history or {}
     items = [
         AgendaItem(
             melding_id=m.melding_id,
@@ -156,11 +177,12 @@ def build(regio: str, week: str, cases: list[tuple[schema.Melding, schema.Advies
             afspraken_open=by_case.pop(m.melding_id, []),
             waarom_op_agenda=[u.titel for u in a.uitleg if u.regel in ao_rules],
             op_zsm=schema.Afstemming.vt_op_zsm in a.afstemming,
+            casus_id=a.casus.casus_id if a.casus else None,
+            casus_historie=history.get(m.melding_id, []),
         )
         for m, a in ordered
     ]
     rest = [a for group in by_case.values() for a in group]
-    meeting = start + timedelta(days=WEEKDAGEN.index(ao_weekday)) if ao_weekday else None
     return Agenda(
         regio,
         week,
@@ -177,30 +199,70 @@ def meeting_weekday(ruleset, day: date) -> str | None:
     return ruleset.param("ao_weekdag", day) if "ao_weekdag" in ruleset.parameters else None
 
 
+def agenda_item(a) -> OpenAfspraak:
+    from .casus import code
+
+    return OpenAfspraak(
+        a.id,
+        a.melding_id,
+        a.wie,
+        a.wat,
+        a.uiterlijk.isoformat() if a.uiterlijk else None,
+        a.status,
+        a.overleg_datum.isoformat(),
+        casus_id=code(a.casus) if a.casus else None,
+    )
+
+
 def open_from_store(store, regio: str, before: date) -> list[OpenAfspraak]:
-    """Agreements of this region from earlier meetings that are not done yet (zorgstraf.storage.Store)."""
-    return [
-        OpenAfspraak(a.id, a.melding_id, a.wie, a.wat, a.uiterlijk.isoformat() if a.uiterlijk else None)
-        for a in store.open_afspraken(regio, before)
-    ]
+    """Agreements of this region from earlier meetings that are still open (zorgstraf.storage.Store)."""
+    return [agenda_item(a) for a in store.open_afspraken(regio, before)]
+
+
+def history_line(record) -> str:
+    """One line of a casus' history: date, urgency, coordination moments (catalogue labels)."""
+    advies = json.loads(record.advies_json)
+    moments = ", ".join(labels("afstemming", advies["afstemming"])) or "geen afstemming"
+    return f"{short_date(schema.dutch_time(record.ontvangen_op.replace(tzinfo=record.ontvangen_op.tzinfo or timezone.utc)))}: melding, urgentie {label('urgentie', advies['urgentie'])}; {moments}"
 
 
 def build_from_store(store, regio: str, week: str, ruleset) -> Agenda:
-    """The agenda from stored advies (the newest per melding) and the open agreements register."""
+    """The agenda from stored advies (the newest per melding), the casus history of each case in
+    three lines, this week's agreements and the open ones from earlier meetings."""
     start, end = week_bounds(week)
-    cases = [
-        (schema.Melding.model_validate_json(r.melding_json), schema.Advies.model_validate_json(r.advies_json))
-        for r in store.agenda_records(regio, start, end)
-    ]
-    return build(regio, week, cases, open_from_store(store, regio, start), ruleset)
+    records = store.agenda_records(regio, start, end)
+    cases = [(schema.Melding.model_validate_json(r.melding_json), schema.Advies.model_validate_json(r.advies_json)) for r in records]
+    history = {
+        r.melding_id: [history_line(h) for h in store.casus_history_lines(r.casus, m.ontvangen_op)]
+        for r, (m, _) in zip(records, cases)
+        if r.casus
+    }
+    afspraken = [agenda_item(a) for a in store.agenda_afspraken(regio, start, end)]
+    return build(regio, week, cases, afspraken, ruleset, history)
 
 
 def to_json(agenda: Agenda) -> str:
     return json.dumps(asdict(agenda), ensure_ascii=False, indent=2)
 
 
-def _afspraak(a: OpenAfspraak) -> str:
-    return f"{a.wie}: {a.wat}" + (f" (uiterlijk {a.uiterlijk})" if a.uiterlijk else "")
+def afspraak_text(a: OpenAfspraak) -> str:
+    """`Veilig Thuis: huisbezoek (uiterlijk di 1-12, TE LAAT)`: labels, Dutch dates, its state."""
+    text = f"{label('partners', a.wie)}: {a.wat}"
+    notes = [f"uiterlijk {short_date(a.uiterlijk)}"] if a.uiterlijk else []
+    if a.te_laat:
+        notes.append("TE LAAT")
+    if a.status != "open":
+        notes.append(a.status)
+    if a.overleg_datum:
+        notes.append(f"afgesproken {short_date(a.overleg_datum)}")
+    return text + (f" ({', '.join(notes)})" if notes else "")
+
+
+def _box(a: OpenAfspraak) -> str:
+    return "[x]" if a.status == "gedaan" else "[ ]"
+
+
+_afspraak = afspraak_text
 
 
 def _md_afspraak(a: OpenAfspraak) -> str:
@@ -222,6 +284,11 @@ def to_markdown(agenda: Agenda) -> str:
             "",
             f"- **Waarom op de agenda:** {md('; '.join(item.waarom_op_agenda) or 'Actie-overleg volgens het advies')}",
             *([ZSM_FLAG] if item.op_zsm else []),
+            *(
+                [f"- **Casus {md(item.casus_id)}:** " + md(" · ".join(item.casus_historie) or "eerste melding van deze casus")]
+                if item.casus_id
+                else []
+            ),
             f"- **Feiten:** {md('; '.join(item.feiten))}",
             f"- **Uitnodigen:** {', '.join(labels('partners', item.partners))}",
             f"- **Fase:** {label('fase', item.fase)}",
@@ -229,13 +296,14 @@ def to_markdown(agenda: Agenda) -> str:
         ]
         out += [f"  - {q}" for q in item.helpende_vragen]
         if item.afspraken_open:
-            out.append("- **Open afspraken (nagaan of ze zijn uitgevoerd):**")
-            out += [f"  - [ ] {_md_afspraak(a)}" for a in item.afspraken_open]
+            out.append("- **Afspraken (open: nagaan of ze zijn uitgevoerd):**")
+            out += [f"  - {_box(a)} {_md_afspraak(a)}" for a in item.afspraken_open]
+        out.append("- **Aantekeningen:** …")
         out.append("")
     if agenda.open_afspraken_overig:
         out += (
-            ["## Open afspraken uit eerdere weken", ""]
-            + [f"- [ ] {md(a.melding_id)} — {_md_afspraak(a)}" for a in agenda.open_afspraken_overig]
+            ["## Afspraken van zaken die niet op deze agenda staan", ""]
+            + [f"- {_box(a)} {md(a.casus_id or a.melding_id)} — {_md_afspraak(a)}" for a in agenda.open_afspraken_overig]
             + [""]
         )
     out.append(f"_Bron: {md(reader_source(agenda.bron))} Dit is een advies; het Actie-overleg beslist._")
@@ -259,18 +327,25 @@ def to_html(agenda: Agenda) -> str:
         parts.append(f"<p><b>Waarom op de agenda:</b> {e('; '.join(item.waarom_op_agenda) or 'Actie-overleg volgens het advies')}</p>")
         if item.op_zsm:
             parts.append(f"<p class='hoog'><b>{e(ZSM_FLAG.removeprefix('- ').replace('**', ''))}</b></p>")
+        if item.casus_id:
+            parts.append(f"<p><b>Casus {e(item.casus_id)}:</b> {e(' · '.join(item.casus_historie) or 'eerste melding van deze casus')}</p>")
         parts.append(
             f"<p><b>Feiten:</b> {e('; '.join(item.feiten))}<br><b>Uitnodigen:</b> {e(', '.join(labels('partners', item.partners)))}<br><b>Fase:</b> {e(label('fase', item.fase))}</p>"
         )
         parts.append("<ul>" + "".join(f"<li>{e(q)}</li>" for q in item.helpende_vragen) + "</ul>")
         if item.afspraken_open:
             parts.append(
-                "<p><b>Open afspraken:</b></p><ul>" + "".join(f"<li>☐ {e(_afspraak(a))}</li>" for a in item.afspraken_open) + "</ul>"
+                "<p><b>Afspraken:</b></p><ul>"
+                + "".join(
+                    f"<li{' class=hoog' if a.te_laat else ''}>{'☑' if a.status == 'gedaan' else '☐'} {e(_afspraak(a))}</li>"
+                    for a in item.afspraken_open
+                )
+                + "</ul>"
             )
     if agenda.open_afspraken_overig:
         parts.append(
-            "<h2>Open afspraken uit eerdere weken</h2><ul>"
-            + "".join(f"<li>☐ {e(a.melding_id)} — {e(_afspraak(a))}</li>" for a in agenda.open_afspraken_overig)
+            "<h2>Afspraken van zaken die niet op deze agenda staan</h2><ul>"
+            + "".join(f"<li>☐ {e(a.casus_id or a.melding_id)} — {e(_afspraak(a))}</li>" for a in agenda.open_afspraken_overig)
             + "</ul>"
         )
     parts.append(f"<p><small>Bron: {e(reader_source(agenda.bron))} Dit is een advies; het Actie-overleg beslist.</small></p></body></html>")

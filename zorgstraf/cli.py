@@ -368,14 +368,15 @@ def train(data_path, label, seed, output_dir):
 
 
 @main.command()
-@click.argument("input_path", metavar="INPUT")
+@click.argument("input_path", metavar="[INPUT]", required=False)
 @click.option("--regio", required=True, help="De regio van het Actie-overleg.")
 @click.option("--week", help="ISO-week JJJJ-Www (standaard: de komende week).")
-@click.option("--format", "fmt", type=click.Choice(["md", "html", "json"]), default="md", show_default=True)
-@click.option("--output", "-o", "output", metavar="BESTAND", help="Schrijf naar dit bestand.")
+@click.option("--format", "fmt", type=click.Choice(["md", "html", "json", "pdf"]), default="md", show_default=True)
+@click.option("--output", "-o", "output", metavar="BESTAND", help="Schrijf naar dit bestand (nodig voor pdf op een terminal).")
 def agenda(input_path, regio, week, fmt, output):
-    """De agenda van het Actie-overleg voor een regio en week, uit de gegeven meldingen.
-    Open afspraken komen uit de database (ZORGSTRAF_DATABASE_URL), als die er is."""
+    """De agenda van het Actie-overleg voor een regio en week. Zonder INPUT uit de opgeslagen adviezen
+    (ZORGSTRAF_DATABASE_URL), met de casusgeschiedenis en de afspraken; met INPUT uit die meldingen
+    (afspraken dan uit de database, als die er is). --format pdf geeft het vergaderstuk op A4."""
     from datetime import date, timedelta
 
     from . import agenda as agenda_mod
@@ -385,7 +386,10 @@ def agenda(input_path, regio, week, fmt, output):
         raise ConfigError("--regio: kies een regio; het Actie-overleg is regionaal")
     week = week or agenda_mod.week_of(date.today() + timedelta(days=7))
     start, end = agenda_mod.week_bounds(week)
+    if fmt == "pdf" and output in (None, "-") and sys.stdout.isatty():
+        raise ConfigError("--format pdf: geef een bestand met --output, bijvoorbeeld -o agenda.pdf")
     runner = Triage(regio=regio)
+    ruleset = runner.engine_for(regio).ruleset
     rejected = 0
 
     def on_error(err: InputError) -> None:
@@ -393,34 +397,62 @@ def agenda(input_path, regio, week, fmt, output):
         rejected += 1
         click.echo(f"afgewezen: {err}", err=True)
 
-    cases = [
-        (m, a)
-        for m, a in runner.stream(read_meldingen(input_path), on_error)
-        if a.actie_overleg.agenderen
-        and a.termijnen.volgend_actie_overleg
-        and start <= date.fromisoformat(a.termijnen.volgend_actie_overleg) <= end
-    ]
-    open_items = _open_afspraken(regio, start)
-    ruleset = runner.engine_for(regio).ruleset
-    result = agenda_mod.build(regio, week, cases, open_items, ruleset)
-    with _output(output) as stream:
-        stream.write(agenda_mod.RENDER[fmt](result))
+    if input_path is None:
+        with _database() as store:
+            result = agenda_mod.build_from_store(store, regio, week, ruleset)
+    else:
+        cases = [
+            (m, a)
+            for m, a in runner.stream(read_meldingen(input_path), on_error)
+            if a.actie_overleg.agenderen
+            and a.termijnen.volgend_actie_overleg
+            and start <= date.fromisoformat(a.termijnen.volgend_actie_overleg) <= end
+        ]
+        result = agenda_mod.build(regio, week, cases, _agenda_afspraken(regio, start, end), ruleset)
+    if fmt == "pdf":
+        from .agenda_pdf import to_pdf
+
+        data = to_pdf(result)
+        if output in (None, "-"):
+            sys.stdout.buffer.write(data)
+        else:
+            Path(output).write_bytes(data)
+    else:
+        with _output(output) as stream:
+            stream.write(agenda_mod.RENDER[fmt](result))
     if rejected:
         sys.exit(1)
 
 
-def _open_afspraken(regio: str, before):
-    """Open agreements from the configured database; none when there is no database yet."""
+def _agenda_afspraken(regio: str, start, end):
+    """This week's and still-open agreements from the configured database; none when there is no database yet."""
     import os
 
-    from .agenda import open_from_store
+    from .agenda import agenda_item
     from .settings import get_settings
 
     url = get_settings().database_url
     if url.startswith("sqlite:///") and not os.path.exists(url[len("sqlite:///") :]):
         return []
     with _database() as store:
-        return open_from_store(store, regio, before)
+        return [agenda_item(a) for a in store.agenda_afspraken(regio, start, end)]
+
+
+@main.command()
+@click.argument("casus_id")
+@click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md", show_default=True)
+def casus(casus_id, fmt):
+    """De tijdlijn van een casus (bv. C000012), nieuwste eerst: meldingen en advies met wat er
+    veranderde, Actie-overleggen, afspraken met hun geschiedenis en besluiten."""
+    from .casusview import CasusNotFound, to_text, view
+
+    with _database() as store:
+        try:
+            result = view(store, casus_id)
+        except CasusNotFound as exc:
+            click.echo(f"fout: {exc}", err=True)
+            sys.exit(1)
+    click.echo(result.model_dump_json(indent=2) if fmt == "json" else to_text(result), nl=False)
 
 
 @main.command()

@@ -540,9 +540,37 @@ class Store:
                     out.setdefault(b.melding_id, []).append(_besluit(b, a))
         return out
 
-    # --- afspraken ---------------------------------------------------------------------------
+    # --- afspraken and meetings ------------------------------------------------------------
 
-    def add_afspraken(self, melding_id: str, regio: str, overleg_datum: date, items: list[dict], key_id: str) -> list[Afspraak]:
+    def _meeting(self, session, regio: str, datum: date) -> Overleg:
+        meeting = session.scalars(select(Overleg).where(Overleg.regio == regio, Overleg.datum == datum)).first()
+        if meeting is None:
+            meeting = Overleg(regio=regio, datum=datum)
+            session.add(meeting)
+            session.flush()
+        return meeting
+
+    @staticmethod
+    def _discussed(session, meeting: Overleg, melding_id: str, casus: int | None, partners: list[str]) -> None:
+        """Mark a case as discussed in this meeting, with the partners invited for it (once)."""
+        known = session.scalars(
+            select(OverlegZaak).where(OverlegZaak.overleg_id == meeting.id, OverlegZaak.melding_id == melding_id)
+        ).first()
+        if known is None:
+            session.add(OverlegZaak(overleg_id=meeting.id, melding_id=melding_id, casus=casus, partners="|" + "|".join(partners) + "|"))
+
+    def add_afspraken(
+        self,
+        melding_id: str,
+        regio: str,
+        overleg_datum: date,
+        items: list[dict],
+        key_id: str,
+        casus: int | None = None,
+        partners: list[str] | None = None,
+    ) -> list[Afspraak]:
+        """Agreements made for a case in the Actie-overleg of `overleg_datum`: the case counts as
+        discussed in that meeting from now on, and each agreement's history starts here."""
         now = datetime.now(timezone.utc)
         records = [
             Afspraak(
@@ -553,13 +581,19 @@ class Store:
                 uiterlijk=i.get("uiterlijk"),
                 overleg_datum=overleg_datum,
                 gedaan=False,
+                status="open",
                 aangemaakt_op=now,
                 key_id=key_id,
+                casus=casus,
             )
             for i in items
         ]
         with self.sessions.begin() as session:
+            self._discussed(session, self._meeting(session, regio, overleg_datum), melding_id, casus, partners or [])
             session.add_all(records)
+            session.flush()
+            for r in records:
+                session.add(_history(r.id, "gemaakt", now, key_id, {"na": _fields(r)}))
         return records
 
     def count_afspraken(self, melding_id: str) -> int:
@@ -570,23 +604,105 @@ class Store:
         with self.sessions() as session:
             return session.get(Afspraak, afspraak_id)
 
-    def mark_done(self, afspraak_id: int) -> Afspraak | None:
+    def change_afspraak(self, afspraak_id: int, changes: dict, key_id: str, reden: str = "") -> Afspraak | None:
+        """Change who, what or by when; the history keeps what it was, who changed it and when."""
+        now = datetime.now(timezone.utc)
         with self.sessions.begin() as session:
             record = session.get(Afspraak, afspraak_id)
-            if record is not None and not record.gedaan:
-                record.gedaan, record.gedaan_op = True, datetime.now(timezone.utc)
+            if record is None:
+                return None
+            before = _fields(record)
+            for name in ("wie", "wat", "uiterlijk"):
+                if name in changes:
+                    setattr(record, name, changes[name])
+            after = _fields(record)
+            if after != before:
+                record.gewijzigd_op = now
+                session.add(_history(record.id, "gewijzigd", now, key_id, {"voor": before, "na": after, "reden": reden}))
             return record
 
-    def open_afspraken(self, regio: str, before: date) -> list[Afspraak]:
-        """Agreements of this region made in an Actie-overleg before `before` and not done yet."""
+    def set_status(self, afspraak_id: int, status: str, key_id: str, reden: str = "") -> Afspraak | None:
+        """Done or withdrawn (kept, never deleted), with who, when and why in the history."""
+        now = datetime.now(timezone.utc)
+        with self.sessions.begin() as session:
+            record = session.get(Afspraak, afspraak_id)
+            if record is None or record.status == status:
+                return record
+            previous = record.status
+            record.status, record.gedaan, record.gewijzigd_op = status, status == "gedaan", now
+            record.gedaan_op = now if status == "gedaan" else None
+            session.add(_history(record.id, status, now, key_id, {"voor": previous, "na": status, "reden": reden}))
+            return record
+
+    def mark_done(self, afspraak_id: int, key_id: str = "-") -> Afspraak | None:
+        return self.set_status(afspraak_id, "gedaan", key_id)
+
+    def agenda_afspraken(self, regio: str, start: date, end: date) -> list[Afspraak]:
+        """The agreements a region-week's agenda shows: those made in this week's meeting (whatever
+        their state but withdrawn), and those from earlier meetings still open."""
         with self.sessions() as session:
             return list(
                 session.scalars(
                     select(Afspraak)
-                    .where(Afspraak.regio == regio, Afspraak.gedaan.is_(False), Afspraak.overleg_datum < before)
+                    .where(
+                        Afspraak.regio == regio,
+                        Afspraak.overleg_datum <= end,
+                        ((Afspraak.overleg_datum >= start) & (Afspraak.status != "ingetrokken"))
+                        | ((Afspraak.overleg_datum < start) & (Afspraak.status == "open")),
+                    )
+                    .order_by(Afspraak.overleg_datum, Afspraak.id)
+                ).all()
+            )
+
+    def open_afspraken(self, regio: str, before: date) -> list[Afspraak]:
+        """Agreements of this region made in an Actie-overleg before `before` and still open."""
+        with self.sessions() as session:
+            return list(
+                session.scalars(
+                    select(Afspraak)
+                    .where(Afspraak.regio == regio, Afspraak.status == "open", Afspraak.overleg_datum < before)
                     .order_by(Afspraak.melding_id, Afspraak.id)
                 ).all()
             )
+
+    def close_meeting(self, regio: str, datum: date, cases: list[tuple[str, int | None, list[str]]], key_id: str) -> Overleg:
+        """Close a region's Actie-overleg: every case on its agenda counts as discussed in it, with
+        the partners invited; closing twice keeps the first closing time."""
+        with self.sessions.begin() as session:
+            meeting = self._meeting(session, regio, datum)
+            for melding_id, casus, partners in cases:
+                self._discussed(session, meeting, melding_id, casus, partners)
+            if meeting.gesloten_op is None:
+                meeting.gesloten_op, meeting.key_id = datetime.now(timezone.utc), key_id
+            return meeting
+
+    def meeting(self, regio: str, datum: date) -> Overleg | None:
+        with self.sessions() as session:
+            return session.scalars(select(Overleg).where(Overleg.regio == regio, Overleg.datum == datum)).first()
+
+    def casus_history_lines(self, casus: int, before: datetime, limit: int = 3) -> list[AdviesRecord]:
+        """The casus' newest earlier advies (one per melding), for the agenda's three-line history."""
+        with self.sessions() as session:
+            rows = session.scalars(
+                select(AdviesRecord)
+                .where(AdviesRecord.casus == casus, AdviesRecord.ontvangen_op < before.astimezone(timezone.utc))
+                .order_by(AdviesRecord.ontvangen_op.desc(), AdviesRecord.id.desc())
+                .limit(limit * 3)
+            ).all()
+        seen: dict[str, AdviesRecord] = {}
+        for r in rows:
+            seen.setdefault(r.melding_id, r)
+        return list(seen.values())[:limit]
+
+
+def _fields(a: Afspraak) -> dict:
+    return {"wie": a.wie, "wat": a.wat, "uiterlijk": a.uiterlijk.isoformat() if a.uiterlijk else None}
+
+
+def _history(afspraak_id: int, actie: str, when: datetime, key_id: str, change: dict) -> AfspraakHistorie:
+    return AfspraakHistorie(
+        afspraak_id=afspraak_id, actie=actie, wanneer=when, key_id=key_id, wijziging=json.dumps(change, ensure_ascii=False, sort_keys=True)
+    )
 
 
 def _besluit(b: BesluitRecord, advies: AdviesRecord) -> schema.Besluit:

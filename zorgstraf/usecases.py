@@ -3,6 +3,7 @@ an Actie-overleg. CLI, API and dashboard only parse, sign in and render around t
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import date, datetime
 from typing import Iterable, Iterator
@@ -24,6 +25,10 @@ class NotYours(ZorgstrafError):
 
 class TooMany(ZorgstrafError):
     """More agreements for one melding than the limit."""
+
+
+class Closed(ZorgstrafError):
+    """The agreement was withdrawn; it stays as it was."""
 
 
 def record_advies(
@@ -85,7 +90,9 @@ def triage_and_record(
 
 def record_afspraken(store, melding_id: str, items: list[dict], key: ApiKey, limit: int) -> list:
     """Agreements made in the case's Actie-overleg: the meeting date is that of its stored advies (or
-    today, Dutch time, when the advies named none). The chair must cover the case's region."""
+    today, Dutch time, when the advies named none). The chair must cover the case's region. The
+    case counts as discussed in that meeting, with the partners its advies invites; the agreements
+    belong to its casus, so they follow the casus to later meldingen and to the ZVH."""
     record = store.latest(melding_id)
     if record is None:
         raise NotFound(f"geen advies voor melding {melding_id}")
@@ -94,4 +101,41 @@ def record_afspraken(store, melding_id: str, items: list[dict], key: ApiKey, lim
     if store.count_afspraken(melding_id) + len(items) > limit:
         raise TooMany(f"een melding heeft hoogstens {limit} afspraken (ZORGSTRAF_MAX_AFSPRAKEN_PER_MELDING)")
     meeting: date = record.volgend_actie_overleg or datetime.now(schema.AMSTERDAM).date()
-    return store.add_afspraken(melding_id, record.regio, meeting, items, key.key_id)
+    partners = json.loads(record.advies_json)["partners"]
+    return store.add_afspraken(melding_id, record.regio, meeting, items, key.key_id, casus=record.casus, partners=partners)
+
+
+def _own_afspraak(store, afspraak_id: int, key: ApiKey):
+    existing = store.afspraak(afspraak_id)
+    if existing is None or not key.may_chair(existing.regio):  # another region's afspraak is not there for this key
+        raise NotFound(f"geen afspraak {afspraak_id}")
+    return existing
+
+
+def change_afspraak(store, afspraak_id: int, changes: dict, key: ApiKey, reden: str = ""):
+    """Change an agreement's who, what or by when; its history keeps the old values, who and when."""
+    existing = _own_afspraak(store, afspraak_id, key)
+    if existing.status == "ingetrokken":
+        raise Closed(f"afspraak {afspraak_id} is ingetrokken en kan niet meer worden gewijzigd")
+    return store.change_afspraak(afspraak_id, changes, key.key_id, reden)
+
+
+def set_afspraak_status(store, afspraak_id: int, status: str, key: ApiKey, reden: str = ""):
+    """Mark an agreement done or withdraw it (kept with its history, never deleted)."""
+    existing = _own_afspraak(store, afspraak_id, key)
+    if existing.status == "ingetrokken" and status != "ingetrokken":
+        raise Closed(f"afspraak {afspraak_id} is ingetrokken")
+    return store.set_status(afspraak_id, status, key.key_id, reden)
+
+
+def close_meeting(store, regio: str, week: str, ruleset, key: ApiKey):
+    """Close this week's Actie-overleg of the region: every case on the agenda counts as discussed,
+    with the partners it invites (the basis of 'eerder besproken' and of the Werkset's figures)."""
+    from . import agenda
+
+    if not key.may_chair(regio):
+        raise NotYours(f"deze sleutel is geen voorzitter in regio {regio}")
+    result = agenda.build_from_store(store, regio, week, ruleset)
+    day = date.fromisoformat(result.datum) if result.datum else agenda.week_bounds(week)[0]
+    cases = [(i.melding_id, casus.number(i.casus_id) if i.casus_id else None, i.partners) for i in result.items]
+    return store.close_meeting(regio, day, cases, key.key_id), result

@@ -11,7 +11,7 @@ import json
 import logging
 import time
 from contextlib import asynccontextmanager, suppress
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
@@ -24,7 +24,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from sqlalchemy.exc import DBAPIError
 
 from zorgstraf import agenda as agenda_mod
-from zorgstraf import schema, usecases
+from zorgstraf import casusview, schema, usecases
 from zorgstraf.auth import SignInGuard, SignInThrottled
 from zorgstraf.errors import ZorgstrafError
 from zorgstraf.io import dutch_reason, validation_error
@@ -62,6 +62,43 @@ class AfspraakOut(BaseModel):
     wat: str
     uiterlijk: date | None
     gedaan: bool
+    status: str = "open"  # open, gedaan, ingetrokken
+    overleg_datum: date | None = None
+
+    @classmethod
+    def of(cls, a) -> "AfspraakOut":
+        return cls(
+            id=a.id,
+            melding_id=a.melding_id,
+            wie=a.wie,
+            wat=a.wat,
+            uiterlijk=a.uiterlijk,
+            gedaan=a.status == "gedaan",
+            status=a.status,
+            overleg_datum=a.overleg_datum,
+        )
+
+
+class AfspraakWijziging(BaseModel):
+    """Change who, what or by when; the history keeps what it was (who changed it and when)."""
+
+    model_config = ConfigDict(extra="forbid")
+    wie: Annotated[schema.Tekst, Field(min_length=1, max_length=80)] | None = None
+    wat: Annotated[schema.Tekst, Field(min_length=1, max_length=2000)] | None = None
+    uiterlijk: date | None = None
+    reden: Annotated[schema.Tekst, Field(max_length=2000)] = ""
+
+
+class Intrekking(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reden: Annotated[schema.Tekst, Field(min_length=1, max_length=2000)]
+
+
+class OverlegGesloten(BaseModel):
+    regio: str
+    datum: date
+    gesloten_op: datetime
+    zaken: int
 
 
 class Weigering(BaseModel):
@@ -416,17 +453,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             raise HTTPException(404, f"geen advies voor melding {melding_id}")
         return state.store.besluiten([melding_id]).get(melding_id, [])
 
-    @secured.get("/v1/agenda", responses={200: {"content": {"application/json": {}, "text/markdown": {}, "text/html": {}}}})
+    @secured.get(
+        "/v1/agenda", responses={200: {"content": {"application/json": {}, "text/markdown": {}, "text/html": {}, "application/pdf": {}}}}
+    )
     def get_agenda(
         regio: schema.Regio,
         week: Annotated[str, Query(pattern=r"^\d{4}-W\d{2}$")],
         key: Voorzitter,
         state: StateDep,
-        format: Literal["json", "md", "html"] = "json",
+        format: Literal["json", "md", "html", "pdf"] = "json",
     ) -> Response:
         _own_region(key, regio.value)
         ruleset = state.runner(regio.value, False).engine_for(regio.value).ruleset
         result = agenda_mod.build_from_store(state.store, regio.value, week, ruleset)
+        if format == "pdf":
+            from zorgstraf.agenda_pdf import to_pdf
+
+            name = f"actie-overleg-{regio.value}-{week}.pdf"
+            return Response(to_pdf(result), media_type="application/pdf", headers={"Content-Disposition": f'inline; filename="{name}"'})
         text = agenda_mod.RENDER[format](result)
         media = {"json": "application/json", "md": "text/markdown; charset=utf-8", "html": "text/html; charset=utf-8"}[format]
         return Response(text, media_type=media)
@@ -447,19 +491,65 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             raise HTTPException(403, str(exc)) from None
         except usecases.TooMany as exc:
             raise HTTPException(409, str(exc)) from None
-        return [
-            AfspraakOut(id=a.id, melding_id=a.melding_id, wie=a.wie, wat=a.wat, uiterlijk=a.uiterlijk, gedaan=a.gedaan) for a in created
-        ]
+        return [AfspraakOut.of(a) for a in created]
+
+    def _afspraak_call(call, *args) -> AfspraakOut:
+        try:
+            a = call(*args)
+        except usecases.NotFound as exc:
+            raise HTTPException(404, str(exc)) from None
+        except usecases.Closed as exc:
+            raise HTTPException(409, str(exc)) from None
+        if a is None:
+            raise HTTPException(404, "geen afspraak")
+        return AfspraakOut.of(a)
 
     @secured.post("/v1/afspraken/{afspraak_id}/gedaan", response_model=AfspraakOut, responses=NOT_FOUND)
     def afspraak_gedaan(afspraak_id: AfspraakId, key: Voorzitter, state: StateDep) -> AfspraakOut:
-        existing = state.store.afspraak(afspraak_id)
-        if existing is None or not key.may_chair(existing.regio):  # another region's afspraak is not there for this key
-            raise HTTPException(404, f"geen afspraak {afspraak_id}")
-        a = state.store.mark_done(afspraak_id)
-        if a is None:
-            raise HTTPException(404, f"geen afspraak {afspraak_id}")
-        return AfspraakOut(id=a.id, melding_id=a.melding_id, wie=a.wie, wat=a.wat, uiterlijk=a.uiterlijk, gedaan=a.gedaan)
+        """Afspraak uitgevoerd. Blijft bewaard, met wie en wanneer."""
+        return _afspraak_call(usecases.set_afspraak_status, state.store, afspraak_id, "gedaan", key)
+
+    @secured.patch(
+        "/v1/afspraken/{afspraak_id}",
+        response_model=AfspraakOut,
+        responses={**NOT_FOUND, 409: {"model": Weigering, "description": "de afspraak is ingetrokken"}},
+    )
+    def afspraak_wijzigen(afspraak_id: AfspraakId, body: AfspraakWijziging, key: Voorzitter, state: StateDep) -> AfspraakOut:
+        """Wie, wat of uiterlijk wijzigen; de geschiedenis bewaart wat het was, wie het wijzigde en wanneer."""
+        changes = body.model_dump(exclude_unset=True, exclude={"reden"})
+        if changes.get("wie") is None:
+            changes.pop("wie", None)
+        if changes.get("wat") is None:
+            changes.pop("wat", None)
+        return _afspraak_call(usecases.change_afspraak, state.store, afspraak_id, changes, key, body.reden)
+
+    @secured.post(
+        "/v1/afspraken/{afspraak_id}/intrekken",
+        response_model=AfspraakOut,
+        responses={**NOT_FOUND, 409: {"model": Weigering, "description": "de afspraak is al ingetrokken"}},
+    )
+    def afspraak_intrekken(afspraak_id: AfspraakId, body: Intrekking, key: Voorzitter, state: StateDep) -> AfspraakOut:
+        """Een afspraak intrekken, met reden. Ze blijft bewaard (met haar geschiedenis), maar niet meer op de agenda."""
+        return _afspraak_call(usecases.set_afspraak_status, state.store, afspraak_id, "ingetrokken", key, body.reden)
+
+    @secured.post("/v1/agenda/sluiten", response_model=OverlegGesloten)
+    def agenda_sluiten(
+        regio: schema.Regio, week: Annotated[str, Query(pattern=r"^\d{4}-W\d{2}$")], key: Voorzitter, state: StateDep
+    ) -> OverlegGesloten:
+        """Het overleg van deze week sluiten: elke zaak op de agenda telt als besproken, met de uitgenodigde partners."""
+        _own_region(key, regio.value)
+        ruleset = state.runner(regio.value, False).engine_for(regio.value).ruleset
+        meeting, result = usecases.close_meeting(state.store, regio.value, week, ruleset, key)
+        assert meeting.gesloten_op is not None
+        return OverlegGesloten(regio=regio.value, datum=meeting.datum, gesloten_op=meeting.gesloten_op, zaken=len(result.items))
+
+    @secured.get("/v1/casus/{casus_id}", response_model=casusview.CasusView, responses=NOT_FOUND)
+    def get_casus(casus_id: Annotated[str, PathParam(min_length=2, max_length=12)], _: Lezer, state: StateDep) -> casusview.CasusView:
+        """De casus: meldingen en advies, Actie-overleggen, afspraken (met geschiedenis) en besluiten, nieuwste eerst."""
+        try:
+            return casusview.view(state.store, casus_id)
+        except casusview.CasusNotFound as exc:
+            raise HTTPException(404, str(exc)) from None
 
     @secured.post("/v1/compare")
     def post_compare(body: CompareIn, _: Beleid, state: StateDep) -> Response:
