@@ -12,8 +12,9 @@ else
   echo "test: PostgreSQL niet beschikbaar; de API-tests draaien alleen op SQLite" >&2
 fi
 # The dashboard's browser test drives Debian's Chromium (Playwright cannot download browsers here).
-if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ]; then
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+# The agenda PDF is looked at as PNG pages (pdftoppm, poppler-utils).
+if { [ ! -x /usr/bin/chromium ] || ! command -v pdftoppm >/dev/null; } && [ "$(id -u)" = 0 ]; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils >/dev/null
 fi
 .venv/bin/zorgstraf rules check
 .venv/bin/zorgstraf rules test

@@ -223,7 +223,12 @@ def test_the_api_refuses_a_key_of_the_wrong_shape_and_serves_the_casus(tmp_path,
     settings = Settings(database_url=f"sqlite:///{tmp_path}/api.db", api_keys="L:lezer,V:voorzitter")
     with TestClient(create_app(settings)) as client:
         lezer = {"Authorization": "Bearer L"}
-        bad = {"melding_id": "K-1", "ontvangen_op": "2026-03-02T10:00:00+01:00", "incidentsoort": ["partnergeweld"], "casus_sleutels": ["kort"]}
+        bad = {
+            "melding_id": "K-1",
+            "ontvangen_op": "2026-03-02T10:00:00+01:00",
+            "incidentsoort": ["partnergeweld"],
+            "casus_sleutels": ["kort"],
+        }
         refused = client.post("/v1/triage", json=bad, headers=lezer)
         assert refused.status_code == 422 and refused.json()["detail"][0]["loc"][-2:] == ["casus_sleutels", 0]
         spaced = {**bad, "casus_sleutels": ["met spatie in de sleutel"]}
@@ -235,7 +240,9 @@ def test_the_api_refuses_a_key_of_the_wrong_shape_and_serves_the_casus(tmp_path,
         assert view.status_code == 200 and view.json()["meldingen"] == 1
         assert client.get("/v1/casus/C999999", headers=lezer).status_code == 404
         voorzitter = {"Authorization": "Bearer V"}
-        (made,) = client.post("/v1/agenda/K-1/afspraken", json={"afspraken": [{"wie": "om", "wat": "Overleg OvJ"}]}, headers=voorzitter).json()
+        (made,) = client.post(
+            "/v1/agenda/K-1/afspraken", json={"afspraken": [{"wie": "om", "wat": "Overleg OvJ"}]}, headers=voorzitter
+        ).json()
         changed = client.patch(f"/v1/afspraken/{made['id']}", json={"wat": "Overleg OvJ en VT", "reden": "VT erbij"}, headers=voorzitter)
         assert changed.status_code == 200 and changed.json()["wat"] == "Overleg OvJ en VT"
         withdrawn = client.post(f"/v1/afspraken/{made['id']}/intrekken", json={"reden": "niet meer nodig"}, headers=voorzitter)

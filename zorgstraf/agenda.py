@@ -47,6 +47,18 @@ def week_bounds(week: str) -> tuple[date, date]:
     return start, start + timedelta(days=6)
 
 
+def week_options(today: date) -> list[str]:
+    """Weeks a chair picks from: four back, this week (index 4), eight ahead; no typing 2026-W50."""
+    monday = today - timedelta(days=today.weekday())
+    return [week_of(monday + timedelta(weeks=n)) for n in range(-4, 9)]
+
+
+def week_label(week: str) -> str:
+    """`week 49: 30-11 t/m 6-12-2026`."""
+    start, end = week_bounds(week)
+    return f"week {int(week[-2:])}: {start.day}-{start.month} t/m {end.day}-{end.month}-{end.year}"
+
+
 @dataclass
 class OpenAfspraak:
     """An agreement as the agenda shows it: open ones until done, and this week's whatever their state."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import tempfile
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -23,7 +23,7 @@ from zorgstraf.auth import SignInGuard, SignInThrottled
 from zorgstraf.errors import ZorgstrafError
 from zorgstraf.escape import md
 from zorgstraf.io import read_meldingen, validation_error
-from zorgstraf.labels import catalogue, dutch_date, label, labels
+from zorgstraf.labels import catalogue, dutch_date, label, labels, reader_source
 from zorgstraf.overview import diff, rule_text, show
 from zorgstraf.samenvatting import without_head_and_deadline
 from zorgstraf.settings import get_settings
@@ -39,6 +39,7 @@ URGENTIE_KLEUR = {"acuut": "red", "hoog": "orange", "midden": "blue", "laag": "g
 PAGES = {  # page -> role that may see it
     "Triage": "lezer",
     "Inbox": "lezer",
+    "Casus": "lezer",
     "Actie-overleg": "voorzitter",
     "Beleid": "beleid",
     "Regels": "beleid",
@@ -544,20 +545,17 @@ def store_meldingen(pairs: list) -> None:
 
 
 def page_actie_overleg() -> None:
-    st.header("Actie-overleg: agenda en afspraken")
+    st.header("Actie-overleg: het overleg voeren")
     c1, c2 = st.columns(2)
     own = st.session_state.get("voorzitter_regios")
-    regio = c1.selectbox("Regio", own or [r.value for r in schema.Regio])
-    seed_default("agenda_week", agenda_mod.week_of(date.today() + timedelta(days=7)))
-    week = c2.text_input("Week (JJJJ-Www)", key="agenda_week")
-    try:
-        start, end = agenda_mod.week_bounds(week)
-    except ZorgstrafError as exc:
-        st.error(str(exc))
-        return
+    regio = c1.selectbox("Regio", own or [r.value for r in schema.Regio], format_func=lambda r: label("regio", r))
+    today = datetime.now(DUTCH_TIME).date()
+    weeks = agenda_mod.week_options(today)
+    week = c2.selectbox("Week", weeks, index=4, format_func=agenda_mod.week_label, key="agenda_week")
     source = st.radio("Zaken uit", ["opgeslagen adviezen", "voorbeeldbestand"], horizontal=True)
     store = store_for(get_settings().database_url) if source == "opgeslagen adviezen" else None
     ruleset = runner(regio, False).engine_for(regio).ruleset
+    start, end = agenda_mod.week_bounds(week)
     if store is not None:
         result = agenda_mod.build_from_store(store, regio, week, ruleset)
     else:
@@ -570,78 +568,121 @@ def page_actie_overleg() -> None:
             and start <= date.fromisoformat(a.termijnen.volgend_actie_overleg) <= end
         ]
         result = agenda_mod.build(regio, week, cases, [], ruleset)
-    open_items = [*(a for item in result.items for a in item.afspraken_open), *result.open_afspraken_overig]
-    d1, d2 = st.columns(2)
-    d1.download_button("Agenda (Markdown)", agenda_mod.to_markdown(result), f"agenda-{regio}-{week}.md")
-    d2.download_button("Agenda (HTML, printbaar)", agenda_mod.to_html(result), f"agenda-{regio}-{week}.html", mime="text/html")
-    st.subheader(f"Actie-overleg {regio.replace('_', ' ')} — week {week}" + (f" ({result.datum})" if result.datum else ""))
-    m1, m2, m3 = st.columns(3)
+    meeting = store.meeting(regio, date.fromisoformat(result.datum)) if store is not None and result.datum else None
+    title = f"Actie-overleg {label('regio', regio)}, {agenda_mod.week_label(week)}" + (
+        f" — {dutch_date(result.datum)}" if result.datum else ""
+    )
+    st.subheader(title)
+    open_items = [*(a for item in result.items for a in item.afspraken_open if a.status == "open"), *result.open_afspraken_overig]
+    m1, m2, m3, m4 = st.columns(4)
     m1.metric("Zaken", len(result.items))
-    m2.metric("Waarvan acuut", sum(1 for i in result.items if i.urgentie == "acuut"))
+    m2.metric("Waarvan acuut of hoog", sum(1 for i in result.items if i.urgentie in ("acuut", "hoog")))
     m3.metric("Open afspraken", len(open_items))
+    m4.metric("Te laat", sum(1 for a in open_items if a.te_laat))
     st.caption("Werkwijze: " + " → ".join(f"{n}. {step}" for n, step in enumerate(result.stappen, 1)))
-    if store is not None and not result.items:
+    d1, d2, d3 = st.columns(3)
+    from zorgstraf.agenda_pdf import to_pdf
+
+    d1.download_button(
+        "Vergaderstuk (PDF, A4)", to_pdf(result), f"actie-overleg-{regio}-{week}.pdf", mime="application/pdf", on_click="ignore"
+    )
+    d2.download_button("Agenda (Markdown)", agenda_mod.to_markdown(result), f"agenda-{regio}-{week}.md", on_click="ignore")
+    d3.download_button("Agenda (HTML)", agenda_mod.to_html(result), f"agenda-{regio}-{week}.html", mime="text/html", on_click="ignore")
+    if not result.items:
         st.info(
-            "Geen opgeslagen zaken voor deze regio en week. Adviezen komen hier via de API of "
+            "Geen zaken voor deze regio en week. Adviezen komen hier via de API, het dashboard of "
             "`zorgstraf triage --opslaan`; kies een andere week of het voorbeeldbestand."
         )
-    if store is not None and open_items:
-        st.markdown("**Open afspraken uit eerdere overleggen: nagaan of ze zijn uitgevoerd**")
-        for item in open_items:
-            text_col, button_col = st.columns([6, 1])
-            text_col.markdown(
-                f"**{md(item.melding_id)}** — {md(item.wie.replace('_', ' '))}: {md(item.wat)}"
-                + (f" (uiterlijk {item.uiterlijk})" if item.uiterlijk else "")
-            )
-            if button_col.button("Gedaan", key=f"gedaan_{item.id}"):
-                store.mark_done(item.id)
-                st.rerun()
-    if result.items:
-        st.dataframe(
-            pd.DataFrame(
-                [
-                    {
-                        "nr": n,
-                        "melding": i.melding_id,
-                        "urgentie": i.urgentie,
-                        "SASH": i.sash or "—",
-                        "fase": i.fase.replace("_", " "),
-                        "uitnodigen": ", ".join(p.replace("_", " ") for p in i.partners),
-                        "open afspraken": len(i.afspraken_open),
-                    }
-                    for n, i in enumerate(result.items, 1)
-                ]
-            ),
-            hide_index=True,
-            width="stretch",
+    else:
+        n = st.radio(
+            "Zaak",
+            list(range(len(result.items))),
+            format_func=lambda i: f"{i + 1}. {result.items[i].melding_id} — {label('urgentie', result.items[i].urgentie)}",
+            horizontal=True,
+            key=f"zaak_{regio}_{week}",
         )
-        for n, i in enumerate(result.items, 1):
-            with st.expander(f"{n}. {i.melding_id} — {i.urgentie}" + (f", SASH {i.sash}" if i.sash else "")):
-                st.markdown(
-                    f"**Feiten:** {'; '.join(i.feiten)}  \n**Uitnodigen:** {', '.join(p.replace('_', ' ') for p in i.partners)}"
-                    f"  \n**Fase:** {i.fase.replace('_', ' ')}"
-                )
-                st.markdown("**Helpende vragen:**\n" + "\n".join(f"- {q}" for q in i.helpende_vragen))
-                for a in i.afspraken_open:
-                    st.markdown(f"- [ ] open: {a.wie.replace('_', ' ')}: {a.wat}")
-    st.caption(f"Bron: {result.bron}. Dit is een advies; het Actie-overleg beslist.")
+        show_case(result.items[n], n + 1, store, meeting is not None and meeting.gesloten_op is not None)
+    rest = [a for a in result.open_afspraken_overig]
+    if store is not None and rest:
+        st.markdown("**Afspraken van zaken die niet op deze agenda staan**")
+        for item in rest:
+            afspraak_row(store, item, prefix=item.casus_id or item.melding_id)
     if store is None:
+        st.caption(f"Bron: {reader_source(result.bron)} Dit is een advies; het Actie-overleg beslist.")
         return
-    if result.items:
-        st.subheader("Afspraak vastleggen")
-        with st.form("afspraak", clear_on_submit=True):
-            case = st.selectbox("Zaak", [i.melding_id for i in result.items])
-            wie = st.selectbox("Wie", [p.value for p in schema.Partner], format_func=lambda p: label("partners", p))
-            wat = st.text_input("Wat")
-            uiterlijk = st.date_input("Uiterlijk", start + timedelta(days=7), format="DD-MM-YYYY")
+    st.divider()
+    if meeting is not None and meeting.gesloten_op is not None:
+        st.success(
+            f"Overleg gesloten op {schema.dutch_time(meeting.gesloten_op.replace(tzinfo=meeting.gesloten_op.tzinfo or timezone.utc)):%d-%m-%Y %H:%M}."
+        )
+    elif result.items and st.button(
+        "Overleg sluiten", type="primary", help="Elke zaak op deze agenda telt dan als besproken, met de uitgenodigde partners."
+    ):
+        try:
+            usecases.close_meeting(store, regio, week, ruleset, st.session_state["sleutel"])
+        except ZorgstrafError as exc:
+            st.error(f"Niet gesloten: {exc}")
+        else:
+            st.rerun()
+    st.caption(f"Bron: {reader_source(result.bron)} Dit is een advies; het Actie-overleg beslist.")
+
+
+def afspraak_row(store, item, prefix: str = "") -> None:
+    text_col, done_col, drop_col = st.columns([6, 1, 1])
+    late = " — **te laat**" if item.te_laat else ""
+    state = "" if item.status == "open" else f" ({item.status})"
+    text_col.markdown((f"{md(prefix)} — " if prefix else "") + md(agenda_mod.afspraak_text(item).replace(", TE LAAT", "")) + late + state)
+    if item.status != "open" or item.id is None:
+        return
+    if done_col.button("Gedaan", key=f"gedaan_{item.id}"):
+        usecases.set_afspraak_status(store, item.id, "gedaan", st.session_state["sleutel"])
+        st.rerun()
+    if drop_col.button("Intrekken", key=f"intrekken_{item.id}"):
+        usecases.set_afspraak_status(store, item.id, "ingetrokken", st.session_state["sleutel"], "ingetrokken in het overleg")
+        st.rerun()
+
+
+def show_case(item, n: int, store, closed: bool) -> None:
+    """One case as the chair walks it: why, its casus in three lines, facts, invitees, questions,
+    its agreements, and the form to record new ones as they are made."""
+    with st.container(border=True):
+        st.markdown(
+            f"### {n}. {md(item.melding_id)} — {label('urgentie', item.urgentie)}"
+            + (f", SASH {label('urgentie', item.sash)}" if item.sash else "")
+            + (f" · casus {md(item.casus_id)}" if item.casus_id else "")
+        )
+        st.markdown(f"**Waarom op de agenda:** {md('; '.join(item.waarom_op_agenda) or 'Actie-overleg volgens het advies')}")
+        if item.op_zsm:
+            st.warning("Ligt ook op ZSM: de OvJ beslist binnen uren; stem af met de ZSM-tafel vóór het overleg.")
+        if item.casus_id:
+            st.markdown("**Casus:** " + md(" · ".join(item.casus_historie) or "eerste melding van deze casus"))
+        st.markdown(f"**Feiten:** {md('; '.join(item.feiten))}")
+        st.markdown(f"**Uitnodigen:** {', '.join(labels('partners', item.partners))}  \n**Fase:** {label('fase', item.fase)}")
+        with st.expander("Helpende vragen voor deze fase"):
+            st.markdown("\n".join(f"- {q}" for q in item.helpende_vragen))
+        if item.afspraken_open:
+            st.markdown("**Afspraken**")
+            for a in item.afspraken_open:
+                if store is not None:
+                    afspraak_row(store, a)
+                else:
+                    st.markdown(f"- {md(agenda_mod.afspraak_text(a))}")
+        if store is None or closed:
+            return
+        with st.form(f"afspraak_{item.melding_id}", clear_on_submit=True):
+            st.markdown("**Afspraak vastleggen**")
+            f1, f2, f3 = st.columns([2, 4, 2])
+            wie = f1.selectbox("Wie", [p.value for p in schema.Partner], format_func=lambda p: label("partners", p))
+            wat = f2.text_input("Wat")
+            uiterlijk = f3.date_input("Uiterlijk", date.today() + timedelta(days=14), format="DD-MM-YYYY")
             if st.form_submit_button("Vastleggen"):
                 if not wat.strip():
                     st.warning("Vul in wat er is afgesproken.")
                 else:
-                    try:  # the same use case as the API: meeting date, region and limit decided in the core
+                    try:  # the same use case as the API: meeting date, region, casus and limit decided in the core
                         usecases.record_afspraken(
                             store,
-                            case,
+                            item.melding_id,
                             [{"wie": wie, "wat": wat.strip(), "uiterlijk": uiterlijk}],
                             st.session_state["sleutel"],
                             get_settings().max_afspraken_per_melding,
@@ -649,7 +690,51 @@ def page_actie_overleg() -> None:
                     except ZorgstrafError as exc:
                         st.error(f"Niet vastgelegd: {exc}")
                     else:
-                        st.success("Afspraak vastgelegd; open afspraken komen terug op de volgende agenda.")
+                        st.rerun()
+
+
+def page_casus() -> None:
+    """The casus over time: meldingen and advies with what changed, meetings, agreements, besluiten."""
+    from zorgstraf import casusview
+
+    st.header("Casus: alles over tijd, nieuwste eerst")
+    casus_id = st.text_input("Casusnummer (staat in het advies, bv. C000012)", key="casus_id").strip()
+    if not casus_id:
+        st.caption("Meldingen met dezelfde casussleutel vormen één casus; de sleutels zelf worden nooit getoond.")
+        return
+    try:
+        v = casusview.view(store_for(get_settings().database_url), casus_id)
+    except ZorgstrafError as exc:
+        st.warning(str(exc))
+        return
+    if v.gevraagd.upper() != v.casus_id:
+        st.info(f"Casus {v.gevraagd} is samengevoegd met {v.casus_id} (een gedeelde sleutel).")
+    c1, c2, c3 = st.columns(3)
+    c1.metric("Meldingen", v.meldingen)
+    c2.metric("Actie-overleggen", len(v.actie_overleggen))
+    c3.metric("Open afspraken", v.open_afspraken)
+    for e in v.tijdlijn:
+        st.markdown(f"**{e.wanneer:%d-%m-%Y %H:%M}** · {e.soort.replace('_', '-')} · {md(e.melding_id)}: {md(e.tekst)}")
+        if e.soort == "melding":
+            st.caption("; ".join(e.veranderd))
+    if v.afspraken:
+        st.subheader("Afspraken")
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "wie": label("partners", a.wie),
+                        "wat": a.wat,
+                        "uiterlijk": a.uiterlijk.strftime("%d-%m-%Y") if a.uiterlijk else "—",
+                        "status": a.status + (" (te laat)" if a.te_laat else ""),
+                        "geschiedenis": " → ".join(f"{s.actie} {s.wanneer:%d-%m %H:%M}" for s in a.historie),
+                    }
+                    for a in v.afspraken
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+        )
 
 
 def page_beleid() -> None:
@@ -781,7 +866,14 @@ def main() -> None:
         if st.button("Afmelden"):
             st.session_state.clear()
             st.rerun()
-    {"Triage": page_triage, "Inbox": page_inbox, "Actie-overleg": page_actie_overleg, "Beleid": page_beleid, "Regels": page_regels}[page]()
+    {
+        "Triage": page_triage,
+        "Inbox": page_inbox,
+        "Casus": page_casus,
+        "Actie-overleg": page_actie_overleg,
+        "Beleid": page_beleid,
+        "Regels": page_regels,
+    }[page]()
 
 
 main()
