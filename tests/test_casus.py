@@ -253,3 +253,43 @@ def test_the_api_refuses_a_key_of_the_wrong_shape_and_serves_the_casus(tmp_path,
         assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
         closed = client.post(f"/v1/agenda/sluiten?regio=limburg&week={week}", headers=voorzitter)
         assert closed.status_code == 200 and closed.json()["zaken"] == 1
+
+
+def test_a_twenty_case_agenda_prints_on_a_handful_of_a4_pages_marked_vertrouwelijk(tmp_path):
+    import re
+    import shutil
+    import subprocess
+
+    from zorgstraf.agenda_pdf import to_pdf
+
+    runner = Triage()
+    meldingen = [
+        melding(
+            f"PDF-{n:02d}",
+            f"2026-11-{9 + n % 5:02d}T10:00:00+01:00",
+            [],
+            sash=("hoog", "midden")[n % 2],
+            verdachte={"woont_met_slachtoffer": False, "doodsbedreiging": n % 3 == 0, "wapen": ("geen", "dreiging")[n % 2]},
+            kinderen={"aantal_minderjarig": n % 3},
+        )
+        for n in range(20)
+    ]
+    cases = list(zip(meldingen, runner.evaluate(meldingen)))
+    ruleset = runner.engine_for("noord_holland").ruleset
+    result = agenda.build("noord_holland", "2026-W47", cases, [], ruleset)
+    assert len(result.items) == 20
+    data = to_pdf(result)
+    path = tmp_path / "agenda.pdf"
+    path.write_bytes(data)
+    pages = len(re.findall(rb"/Type\s*/Page\b", data))
+    assert 3 <= pages <= 7, pages
+    if not shutil.which("pdftotext"):
+        pytest.skip("poppler-utils not installed here (CI installs it)")
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    per_page = text.split("\f")[:pages]
+    assert all("VERTROUWELIJK" in p for p in per_page)  # every page
+    assert "dinsdag 17 november 2026" in text and "Noord-Holland" in text  # Dutch dates and labels
+    assert "ex_partnerstalking" not in text and "noord_holland" not in text  # no codes
+    assert text.count("Helpende vragen per fase") == 1  # the questions once, not per case
+    subprocess.run(["pdftoppm", "-r", "50", "-png", str(path), str(tmp_path / "pagina")], check=True)
+    assert len(list(tmp_path.glob("pagina*.png"))) == pages
