@@ -439,6 +439,35 @@ def _agenda_afspraken(regio: str, start, end):
 
 
 @main.command()
+@click.argument("melding_id")
+@click.option("--format", "fmt", type=click.Choice(["tekst", "json"]), default="tekst", show_default=True)
+def replay(melding_id, fmt):
+    """Bereken het opgeslagen advies van MELDING_ID opnieuw, met de regelset en het scoremodel waarmee
+    het gegeven is (uit het archief in de database), en zeg of het byte voor byte gelijk is.
+    Exit 0 bij gelijk, 1 bij een verschil, 2 als het niet kan."""
+    import json as _json
+
+    from .replay import ReplayError
+    from .replay import replay as run_replay
+
+    with _database() as store:
+        try:
+            result = run_replay(store, melding_id)
+        except ReplayError as exc:
+            raise ConfigError(str(exc)) from None
+    if fmt == "json":
+        click.echo(_json.dumps({k: v for k, v in vars(result).items()}, ensure_ascii=False, indent=2))
+    elif result.gelijk:
+        click.echo(
+            f"{melding_id}: byte voor byte gelijk (regelset {result.regelset_hash[:12]}"
+            + (f", model {result.model_hash[:12]})" if result.model_hash else ")")
+        )
+    else:
+        click.echo(f"{melding_id}: NIET gelijk; verschillende velden: {', '.join(result.verschillen)}")
+    sys.exit(0 if result.gelijk else 1)
+
+
+@main.command()
 @click.argument("casus_id")
 @click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md", show_default=True)
 def casus(casus_id, fmt):

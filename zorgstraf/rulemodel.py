@@ -265,6 +265,7 @@ class RuleSet:
     regio: str | None = None  # None: the national rules
     changes: list[Change] = field(default_factory=list)
     region_examples: list[RegionExample] = field(default_factory=list)
+    texts: dict[str, str] = field(default_factory=dict, repr=False)  # the exact files, for the archive (replay)
 
     @property
     def strata(self) -> list[list[Rule]]:

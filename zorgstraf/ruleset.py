@@ -119,6 +119,7 @@ def _assemble(raw: RawFiles, paths: list[Path], overlay: Overlay | None = None) 
         parameters=parameters,
         rules=rules,
         files=[d.path for d in raw.docs],
+        texts={d.path: Path(p).read_bytes().decode("utf-8") for d, p in zip(raw.docs, paths)},  # bytes as they are
     )
     if overlay is not None:
         ruleset.name = overlay.head.regio.value

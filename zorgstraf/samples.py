@@ -169,3 +169,117 @@ def to_querylijst(meldingen: list[dict[str, Any]], mapping: "Kolommen") -> list[
             row[header] = "n.v.t."
         rows.append(row)
     return rows
+
+
+DEPARTURE_REASONS = [
+    "Veiligheidsplan werkt; geen overleg nodig",
+    "Ernstiger dan de melding zegt: buren melden nieuwe bedreigingen",
+    "Casus loopt al bij het Zorg- en Veiligheidshuis",
+    "Slachtoffer verhuisd naar de opvang",
+]
+AGREEMENTS = [
+    ("veilig_thuis", "Huisbezoek en veiligheidsplan"),
+    ("politie", "Wijkagent spreekt verdachte aan"),
+    ("om", "OvJ beoordeelt gedragsaanwijzing"),
+    ("reclassering", "Hulp bij agressie aanbieden"),
+    ("rvdk", "Raadsonderzoek naar de kinderen"),
+]
+
+
+def generate_history(
+    store, casussen: int = 300, years: int = 2, start: str = "2024-01-01T08:00:00+01:00", seed: int = 2026, regions: list[str] | None = None
+) -> dict[str, int]:
+    """A synthetic multi-year store as the product would build it: casussen (linked by keys) whose
+    meldingen are triaged in time order through the real use case, weekly Actie-overleggen per region
+    that are closed by their chair with agreements made (later done, withdrawn, or left to go
+    overdue), and professionals' besluiten that sometimes depart from the advies. Counts back."""
+    from . import agenda, usecases
+    from .settings import ApiKey
+    from .triage import Triage
+
+    rng = random.Random(seed)
+    begin = datetime.fromisoformat(start)
+    span = 365 * years
+    regions = regions or REGIONS
+    chair = ApiKey(key="generator-voorzitter", roles=frozenset({"voorzitter"}))
+    meldingen: list[dict[str, Any]] = []
+    for c in range(casussen):
+        regio = rng.choice(regions)
+        moment = begin + timedelta(days=rng.uniform(0, span * 0.9))
+        for k in range(max(1, min(12, int(rng.expovariate(1 / 1.6)) + 1))):
+            m = generate_one(rng, len(meldingen) + 1, moment, 1, prefix="H")
+            m.update(ontvangen_op=moment.isoformat(), regio=regio, casus_sleutels=[f"generator-casus-{seed}-{c:06d}"])
+            for field in ("eerder_besproken_actie_overleg", "eerdere_vt_meldingen"):
+                m.pop(field, None)  # the store knows these
+            if m.get("verdachte"):
+                m["verdachte"].pop("eerdere_incidenten_12m", None)
+            meldingen.append(m)
+            moment += timedelta(days=rng.expovariate(1 / 45))
+            if moment > begin + timedelta(days=span):
+                break
+    meldingen.sort(key=lambda m: m["ontvangen_op"])
+    runner = Triage()
+    counts = {"meldingen": 0, "overleggen": 0, "afspraken": 0, "besluiten": 0}
+    pending: list[Any] = []  # agreements still open, to be done or withdrawn later
+    week_done: set[tuple[str, str]] = set()
+    for i in range(0, len(meldingen), 200):
+        batch = [schema.Melding.model_validate(m) for m in meldingen[i : i + 200]]
+        for melding, advies, failure in usecases.triage_and_record(runner, batch, store, "generator"):
+            if failure is not None or advies is None:
+                continue
+            counts["meldingen"] += 1
+            if rng.random() < 0.04:
+                store.add_besluit(
+                    melding.melding_id,
+                    schema.BesluitIn(volgt_advies=False, wat="Anders besloten", waarom=rng.choice(DEPARTURE_REASONS)),
+                    "generator",
+                )
+                counts["besluiten"] += 1
+        # every week that lies wholly before the newest melding: meetings per region, in order
+        newest = batch[-1].ontvangen_op.date()
+        weeks = sorted(
+            {agenda.week_of(schema.Melding.model_validate(m).ontvangen_op.date() + timedelta(days=7)) for m in meldingen[i : i + 200]}
+        )
+        for week in weeks:
+            first_day, last_day = agenda.week_bounds(week)
+            if last_day >= newest:
+                continue
+            for regio in regions:
+                if (regio, week) in week_done:
+                    continue
+                week_done.add((regio, week))
+                ruleset = runner.engine_for(regio).ruleset
+                result = agenda.build_from_store(store, regio, week, ruleset)
+                if not result.items:
+                    continue
+                for item in result.items:
+                    n = rng.choice([0, 1, 1, 2])
+                    made = (
+                        usecases.record_afspraken(
+                            store,
+                            item.melding_id,
+                            [
+                                {"wie": w, "wat": t, "uiterlijk": first_day + timedelta(days=rng.choice([7, 14, 28]))}
+                                for w, t in rng.sample(AGREEMENTS, n)
+                            ],
+                            chair,
+                            limit=50,
+                        )
+                        if n
+                        else []
+                    )
+                    pending.extend(made)
+                    counts["afspraken"] += len(made)
+                usecases.close_meeting(store, regio, week, ruleset, chair)
+                counts["overleggen"] += 1
+        keep = []
+        for a in pending:  # later: most agreements are kept, some withdrawn, some left open (overdue)
+            roll = rng.random()
+            if roll < 0.55:
+                store.set_status(a.id, "gedaan", chair.key_id)
+            elif roll < 0.63:
+                store.set_status(a.id, "ingetrokken", chair.key_id, "niet meer nodig")
+            elif roll < 0.75:
+                keep.append(a)
+        pending = keep
+    return counts

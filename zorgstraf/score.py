@@ -91,6 +91,7 @@ class Scorer:
 
     table: PointsTable
     digest: str  # SHA-256 of the points table file: the model hash in the audit trail
+    text: str = ""  # the points table file as read (archived with the advies for replay)
 
     def __post_init__(self) -> None:
         self.points_ = np.array([self.table.punten[name] for name in FEATURE_NAMES], dtype=int)
@@ -125,4 +126,12 @@ def load(directory: Path | None = None) -> Scorer:
         raise ModelError(
             f"{path}: geen bruikbare puntentabel ({where + ': ' if where else ''}{first['msg'].removeprefix('Value error, ')})"
         ) from None
-    return Scorer(table, hashlib.sha256(data).hexdigest())
+    return Scorer(table, hashlib.sha256(data).hexdigest(), data.decode("utf-8"))
+
+
+def from_text(text: str, digest: str) -> Scorer:
+    """A scorer from an archived points table; its SHA-256 must be the model hash it was archived under."""
+    data = text.encode("utf-8")
+    if hashlib.sha256(data).hexdigest() != digest:
+        raise ModelError("bewaarde puntentabel past niet bij haar hash")
+    return Scorer(PointsTable.model_validate_json(data), digest, text)

@@ -262,6 +262,7 @@ class Store:
                 dbapi_connection.execute("PRAGMA synchronous=NORMAL")
 
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._archived: dict[bool, set[str]] = {}  # hashes known to be archived (rule sets, models)
 
     def ping(self) -> bool:
         with self.engine.connect() as conn:
@@ -311,6 +312,46 @@ class Store:
             session.add(record)
             session.flush()
             return record.id
+
+    # --- archive (replay) ----------------------------------------------------------------------
+
+    def is_archived(self, digest: str, model: bool = False) -> bool:
+        known = self._archived.setdefault(model, set())
+        if digest in known:
+            return True
+        table = ModelArchief if model else RegelsetArchief
+        with self.sessions() as session:
+            if session.get(table, digest) is not None:
+                known.add(digest)
+                return True
+        return False
+
+    def _archive(self, record) -> None:
+        from sqlalchemy.exc import IntegrityError
+
+        try:
+            with self.sessions.begin() as session:
+                session.add(record)
+        except IntegrityError:  # another process archived the same content first: the same bytes
+            pass
+
+    def archive_ruleset(self, digest: str, naam: str, versie: str, inhoud: str) -> None:
+        self._archive(RegelsetArchief(hash=digest, naam=naam, versie=versie, inhoud=inhoud, aangemaakt_op=datetime.now(timezone.utc)))
+        self._archived.setdefault(False, set()).add(digest)
+
+    def archive_model(self, digest: str, inhoud: str) -> None:
+        self._archive(ModelArchief(hash=digest, inhoud=inhoud, aangemaakt_op=datetime.now(timezone.utc)))
+        self._archived.setdefault(True, set()).add(digest)
+
+    def archived_ruleset(self, digest: str) -> str | None:
+        with self.sessions() as session:
+            row = session.get(RegelsetArchief, digest)
+            return row.inhoud if row else None
+
+    def archived_model(self, digest: str) -> str | None:
+        with self.sessions() as session:
+            row = session.get(ModelArchief, digest)
+            return row.inhoud if row else None
 
     # --- casus -------------------------------------------------------------------------------
 

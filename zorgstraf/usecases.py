@@ -8,7 +8,7 @@ import logging
 from datetime import date, datetime
 from typing import Iterable, Iterator
 
-from . import casus, schema
+from . import casus, replay, schema
 from .errors import ZorgstrafError
 from .settings import ApiKey
 
@@ -32,12 +32,14 @@ class Closed(ZorgstrafError):
 
 
 def record_advies(
-    store, pairs: Iterable[tuple[schema.Melding, schema.Advies]], key_id: str, model_hash: str | None
+    store, pairs: Iterable[tuple[schema.Melding, schema.Advies]], key_id: str, model_hash: str | None, runner=None
 ) -> Iterator[tuple[schema.Melding, schema.Advies, Exception | None]]:
     """Store each advies as it passes (one transaction each). A melding that cannot be stored is
     yielded with its error and never stops the others; the log names its id, never its content."""
     for melding, advies in pairs:
         try:
+            if runner is not None:
+                replay.archive(store, runner, advies)
             store.save(melding, advies, key_id, model_hash)
         except Exception as exc:
             log.warning("advies voor melding %r niet opgeslagen: %s", melding.melding_id, type(exc).__name__)
@@ -54,6 +56,7 @@ def triage_in_casus(runner, store, melding: schema.Melding, key_id: str) -> sche
     ctx = store.casus_context(number, melding.melding_id, melding.ontvangen_op, casus.window_start(melding, rules_dir), merged)
     (advies,) = runner.evaluate([casus.effective(melding, ctx)])
     advies = casus.annotate(advies, melding, ctx, rules_dir)
+    replay.archive(store, runner, advies)
     store.save(melding, advies, key_id, runner.model_hash, casus=number, context_json=ctx.to_json())
     if merged:
         log.info("casus %s samengevoegd met %s door melding %r", ctx.casus_id, [casus.code(n) for n in merged], melding.melding_id)
@@ -71,7 +74,7 @@ def triage_and_record_stream(
     plain_advies = iter(runner.evaluate(plain) if plain else [])
     for melding in meldingen:
         if not melding.casus_sleutels:
-            yield from record_advies(store, [(melding, next(plain_advies))], key_id, runner.model_hash)
+            yield from record_advies(store, [(melding, next(plain_advies))], key_id, runner.model_hash, runner)
             continue
         try:
             yield melding, triage_in_casus(runner, store, melding, key_id), None

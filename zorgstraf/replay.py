@@ -1,0 +1,106 @@
+"""Replay: recompute a stored advies from its audit record with the exact rule set and score model
+it was given with, and say whether it is byte for byte the same (or which fields differ).
+
+Every rule set and model version an advies refers to is archived in the store, content-addressed by
+its hash, when the first advies with it is stored. Replay writes the archived rule files to a
+temporary folder, loads them (the digest must match the archive's key), uses the casus context the
+store supplied at the time (kept with the advies), and compares."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import casus, schema
+from .errors import ZorgstrafError
+
+
+class ReplayError(ZorgstrafError):
+    """The advies cannot be replayed (not stored, or its rule set or model is not archived)."""
+
+
+@dataclass
+class Replay:
+    melding_id: str
+    regelset_hash: str
+    model_hash: str | None
+    gelijk: bool
+    verschillen: list[str] = field(default_factory=list)  # dotted field names that differ
+    opnieuw: dict | None = None  # the recomputed advies
+
+
+def archive(store, runner, advies: schema.Advies) -> None:
+    """Keep the rule set (and the score model) this advies was given with, once per hash."""
+    if not store.is_archived(advies.regelset.hash):
+        ruleset = runner.engine_for(advies.regio).ruleset
+        if ruleset.digest == advies.regelset.hash:
+            store.archive_ruleset(ruleset.digest, ruleset.name, ruleset.version, json.dumps(ruleset.texts, ensure_ascii=False))
+    scorer = getattr(runner, "_scorer", None)
+    if scorer is not None and not store.is_archived(scorer.digest, model=True):
+        store.archive_model(scorer.digest, scorer.text)
+
+
+def _differences(old, new, prefix: str = "") -> list[str]:
+    if isinstance(old, dict) and isinstance(new, dict):
+        out = []
+        for key in sorted(set(old) | set(new)):
+            out += _differences(old.get(key), new.get(key), f"{prefix}{key}.")
+        return out
+    if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
+        out = []
+        for i, (a, b) in enumerate(zip(old, new)):
+            out += _differences(a, b, f"{prefix}{i}.")
+        return out
+    return [] if old == new else [prefix.rstrip(".")]
+
+
+def replay(store, melding_id: str) -> Replay:
+    from .engine import Engine
+    from .ruleset import load_ruleset
+
+    record = store.latest(melding_id)
+    if record is None:
+        raise ReplayError(f"geen opgeslagen advies voor melding {melding_id}")
+    files = store.archived_ruleset(record.regelset_hash)
+    if files is None:
+        raise ReplayError(f"regelset {record.regelset_hash[:12]} van dit advies is niet bewaard; opnieuw berekenen kan niet")
+    melding = schema.Melding.model_validate_json(record.melding_json)
+    stored = json.loads(record.advies_json)
+    with tempfile.TemporaryDirectory(prefix="zorgstraf-replay-") as tmp:
+        root = Path(tmp)
+        for name, text in json.loads(files).items():
+            target = root / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(text.encode("utf-8"))
+        top = sorted({Path(n).parts[0] for n in json.loads(files) if len(Path(n).parts) == 2})
+        rules_dir = root / top[0]
+        regio = stored["regio"] if stored["regio"] != "landelijk" else None
+        ruleset = load_ruleset(rules_dir, regio)
+        if ruleset.digest != record.regelset_hash:
+            raise ReplayError("de bewaarde regelset geeft een andere hash; het archief is aangetast")
+        scores = None
+        if record.model_hash:
+            from .score import from_text
+
+            text = store.archived_model(record.model_hash)
+            if text is None:
+                raise ReplayError(f"scoremodel {record.model_hash[:12]} van dit advies is niet bewaard")
+            scores = from_text(text, record.model_hash)
+        engine = Engine(ruleset)
+        ctx = casus.CasusContext.from_json(record.context_json) if record.context_json else None
+        effective = casus.effective(melding, ctx) if ctx else melding
+        (advies,) = engine.evaluate([effective], scores.score([effective]) if scores else None)
+        if ctx is not None:
+            advies = casus.annotate(advies, melding, ctx)
+    again = advies.model_dump_json()
+    same = again == record.advies_json
+    return Replay(
+        melding_id=melding_id,
+        regelset_hash=record.regelset_hash,
+        model_hash=record.model_hash,
+        gelijk=same,
+        verschillen=[] if same else _differences(stored, json.loads(again)) or ["(opmaak)"],
+        opnieuw=json.loads(again),
+    )
