@@ -438,6 +438,60 @@ def _agenda_afspraken(regio: str, start, end):
         return [agenda_item(a) for a in store.agenda_afspraken(regio, start, end)]
 
 
+def _dutch_day(text: str, option: str):
+    from datetime import date, datetime
+
+    for form in ("%Y-%m-%d", "%d-%m-%Y"):
+        try:
+            return datetime.strptime(text, form).date()
+        except ValueError:
+            continue
+    raise ConfigError(f"{option} '{text[:20]}': gebruik een datum als 2026-01-31 of 31-01-2026")
+    return date.today()  # pragma: no cover
+
+
+@main.command()
+@click.option("--regio", required=True, help="De regio, of 'alle' voor alle tien naast elkaar (met hun regelset-hash).")
+@click.option("--van", "van", required=True, help="Eerste dag (2026-01-01 of 01-01-2026).")
+@click.option("--tot", "tot", required=True, help="Laatste dag, inbegrepen.")
+@click.option("--format", "fmt", type=click.Choice(["html", "md", "csv", "json"]), default="md", show_default=True)
+@click.option("--output", "-o", "output", metavar="BESTAND", help="Schrijf naar dit bestand.")
+def indicators(regio, van, tot, fmt, output):
+    """De Werkset Indicatoren uit de opslag: per afstemmingsmoment uitvoerings- en waardecijfers,
+    elk met zijn definitie en het kopje van de Werkset."""
+    from . import werkset
+
+    start, end = _dutch_day(van, "--van"), _dutch_day(tot, "--tot")
+    if end < start:
+        raise ConfigError(f"periode omgekeerd: --tot ({end:%d-%m-%Y}) ligt vóór --van ({start:%d-%m-%Y})")
+    if regio != "alle":
+        regio = check_regio(regio)
+        if regio in (None, "landelijk"):
+            raise ConfigError("--regio: kies een regio, of 'alle' voor de vergelijking")
+    with _database() as store:
+        if regio == "alle":
+            reports, hashes = werkset.comparison(store, start, end)
+            if fmt == "json":
+                text = json.dumps(
+                    {"regelsets": hashes, "regios": [json.loads(werkset.to_json(r)) for r in reports]}, ensure_ascii=False, indent=2
+                )
+            elif fmt == "csv":
+                text = "".join(werkset.to_csv(r) if i == 0 else werkset.to_csv(r).split("\n", 1)[1] for i, r in enumerate(reports))
+            else:
+                text = werkset.comparison_markdown(reports, hashes)
+                if fmt == "html":
+                    import html as _html
+
+                    text = f"<!doctype html><html lang='nl'><meta charset='utf-8'><pre>{_html.escape(text)}</pre></html>\n"
+        else:
+            result = werkset.report(store, regio, start, end)
+            if result.leeg:
+                click.echo(result.opmerking, err=True)
+            text = werkset.RENDER[fmt](result)
+    with _output(output) as stream:
+        stream.write(text)
+
+
 @main.command()
 @click.argument("melding_id")
 @click.option("--format", "fmt", type=click.Choice(["tekst", "json"]), default="tekst", show_default=True)

@@ -563,6 +563,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         report = compare("meldingen.jsonl", body.varianten, base=body.basis, rules_dir=state.rules_dir, workers=1, data=data)
         return Response(to_json(report), media_type="application/json")
 
+    @secured.get(
+        "/v1/indicatoren", responses={200: {"content": {"application/json": {}, "text/markdown": {}, "text/html": {}, "text/csv": {}}}}
+    )
+    def indicatoren(
+        regio: schema.Regio, van: date, tot: date, _: Beleid, state: StateDep, format: Literal["json", "md", "html", "csv"] = "json"
+    ) -> Response:
+        """De Werkset Indicatoren uit de opslag voor een regio en periode (tot en met), elk cijfer met definitie en Werkset-kopje."""
+        from zorgstraf import werkset
+
+        result = werkset.report(state.store, regio.value, van, tot)  # an inverted period is a 400 in Dutch
+        media = {
+            "json": "application/json",
+            "md": "text/markdown; charset=utf-8",
+            "html": "text/html; charset=utf-8",
+            "csv": "text/csv; charset=utf-8",
+        }
+        return Response(werkset.RENDER[format](result), media_type=media[format])
+
     @secured.get("/v1/regels", response_model=list[RegelsetOut])
     def regels(_: Beleid, state: StateDep) -> list[RegelsetOut]:
         out = []
