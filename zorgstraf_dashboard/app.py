@@ -549,17 +549,24 @@ def page_actie_overleg() -> None:
     c1, c2 = st.columns(2)
     own = st.session_state.get("voorzitter_regios")
     regio = c1.selectbox("Regio", own or [r.value for r in schema.Regio], format_func=lambda r: label("regio", r))
-    today = datetime.now(DUTCH_TIME).date()
-    weeks = agenda_mod.week_options(today)
-    week = c2.selectbox("Week", weeks, index=4, format_func=agenda_mod.week_label, key="agenda_week")
     source = st.radio("Zaken uit", ["opgeslagen adviezen", "voorbeeldbestand"], horizontal=True)
     store = store_for(get_settings().database_url) if source == "opgeslagen adviezen" else None
     ruleset = runner(regio, False).engine_for(regio).ruleset
+    if store is None:
+        pairs, _ = triage_file(SAMPLES.read_bytes(), SAMPLES.name, regio)
+        due = {a.termijnen.volgend_actie_overleg for _, a in pairs if a.actie_overleg.agenderen and a.termijnen.volgend_actie_overleg}
+        days = {date.fromisoformat(d) for d in due if d}
+    else:
+        days = set(store.meeting_days(regio))
+    today = datetime.now(DUTCH_TIME).date()
+    this_week = agenda_mod.week_of(today)
+    # this week and the weeks around it, and every week that has cases: picked, never typed
+    weeks = sorted(set(agenda_mod.week_options(today)) | {agenda_mod.week_of(d) for d in days})
+    week = c2.selectbox("Week", weeks, index=weeks.index(this_week), format_func=agenda_mod.week_label, key="agenda_week")
     start, end = agenda_mod.week_bounds(week)
     if store is not None:
         result = agenda_mod.build_from_store(store, regio, week, ruleset)
     else:
-        pairs, _ = triage_file(SAMPLES.read_bytes(), SAMPLES.name, regio)
         cases = [
             (m, a)
             for m, a in pairs
