@@ -73,7 +73,17 @@ def test_after_too_many_wrong_keys_even_the_right_key_waits(monkeypatch):
 def test_a_role_only_sees_its_pages():
     assert list(signed_in("lees-1").sidebar.radio[0].options) == ["Triage", "Inbox", "Casus"]
     assert list(signed_in("voorz-2").sidebar.radio[0].options) == ["Actie-overleg"]
-    assert list(signed_in("beleid-3").sidebar.radio[0].options) == ["Beleid", "Regels"]
+    assert list(signed_in("beleid-3").sidebar.radio[0].options) == ["Beleid", "Indicatoren", "Regels"]
+
+
+def test_indicatoren_page_shows_the_werkset_for_a_region_and_all_regions():
+    at = goto(signed_in("beleid-3"), "Indicatoren")
+    assert not at.exception, at.exception
+    assert "Regio" in text(at) and "alle regio's" in text(at) or "Regelset" in text(at)
+    at.selectbox[0].set_value("limburg")
+    at.run()
+    assert not at.exception, at.exception
+    assert "Werkset Indicatoren" in text(at)
 
 
 def test_triage_page_explains_the_advies():

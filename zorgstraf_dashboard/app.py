@@ -42,6 +42,7 @@ PAGES = {  # page -> role that may see it
     "Casus": "lezer",
     "Actie-overleg": "voorzitter",
     "Beleid": "beleid",
+    "Indicatoren": "beleid",
     "Regels": "beleid",
 }
 
@@ -744,6 +745,39 @@ def page_casus() -> None:
         )
 
 
+def page_indicatoren() -> None:
+    """The Werkset Indicatoren from the store, for policy teams: one region, or all ten side by side."""
+    from zorgstraf import werkset
+
+    st.header("Werkset Indicatoren uit de opslag")
+    c1, c2, c3 = st.columns(3)
+    regio = c1.selectbox(
+        "Regio", ["alle", *[r.value for r in schema.Regio]], format_func=lambda r: "alle regio's" if r == "alle" else label("regio", r)
+    )
+    today = datetime.now(DUTCH_TIME).date()
+    van = c2.date_input("Van", date(today.year - 1, 1, 1), format="DD-MM-YYYY")
+    tot = c3.date_input("Tot en met", date(today.year - 1, 12, 31), format="DD-MM-YYYY")
+    store = store_for(get_settings().database_url)
+    try:
+        if regio == "alle":
+            reports, hashes = werkset.comparison(store, van, tot)
+            st.markdown(werkset.comparison_markdown(reports, hashes))
+            return
+        result = werkset.report(store, regio, van, tot)
+    except ZorgstrafError as exc:
+        st.error(str(exc))
+        return
+    if result.leeg:
+        st.info(result.opmerking)
+    for title, svg in werkset.charts(result) if not result.leeg else []:
+        st.markdown(f"**{title}**")
+        st.html(svg)
+    st.markdown(werkset.to_markdown(result))
+    d1, d2 = st.columns(2)
+    d1.download_button("Rapport (HTML)", werkset.to_html(result), f"werkset-{regio}-{van}-{tot}.html", mime="text/html", on_click="ignore")
+    d2.download_button("Cijfers (CSV)", werkset.to_csv(result), f"werkset-{regio}-{van}-{tot}.csv", mime="text/csv", on_click="ignore")
+
+
 def page_beleid() -> None:
     from zorgstraf.compare import compare
     from zorgstraf.compare_report import WORK_LABELS, count_rows
@@ -879,6 +913,7 @@ def main() -> None:
         "Casus": page_casus,
         "Actie-overleg": page_actie_overleg,
         "Beleid": page_beleid,
+        "Indicatoren": page_indicatoren,
         "Regels": page_regels,
     }[page]()
 
