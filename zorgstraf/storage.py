@@ -504,15 +504,14 @@ class Store:
     def meeting_days(self, regio: str, limit: int = 400) -> list[date]:
         """The Actie-overleg days of this region that have stored cases (newest first), for a week picker."""
         with self.sessions() as session:
-            return list(
-                session.scalars(
-                    select(AdviesRecord.volgend_actie_overleg)
-                    .where(AdviesRecord.regio == regio, AdviesRecord.agenderen.is_(True), AdviesRecord.volgend_actie_overleg.is_not(None))
-                    .distinct()
-                    .order_by(AdviesRecord.volgend_actie_overleg.desc())
-                    .limit(limit)
-                ).all()
-            )
+            days = session.scalars(
+                select(AdviesRecord.volgend_actie_overleg)
+                .where(AdviesRecord.regio == regio, AdviesRecord.agenderen.is_(True), AdviesRecord.volgend_actie_overleg.is_not(None))
+                .distinct()
+                .order_by(AdviesRecord.volgend_actie_overleg.desc())
+                .limit(limit)
+            ).all()
+        return [d for d in days if d is not None]
 
     def received_since(self, since: datetime, limit: int = Settings.model_fields["inbox_max_rows"].default) -> Received:
         """The newest stored advies per melding received at or after `since` (the reader's inbox).
