@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from zorgstraf import werkset
 from zorgstraf.cli import main
 from zorgstraf.samples import generate_history
+from zorgstraf.settings import get_settings
 from zorgstraf.storage import open_store
 
 REGIONS = ["noord_holland", "limburg"]
@@ -92,6 +93,7 @@ def test_the_html_report_with_charts_is_looked_at_in_chromium(history, tmp_path)
 def test_bad_input_and_an_empty_period(history, monkeypatch):
     database, _, _ = history
     monkeypatch.setenv("ZORGSTRAF_DATABASE_URL", database)
+    get_settings.cache_clear()  # settings are read once per process; this test has its own database
     run = CliRunner()
     inverted = run.invoke(main, ["indicators", "--regio", "limburg", "--van", "2025-01-01", "--tot", "2024-01-01"])
     assert inverted.exit_code == 2 and "periode omgekeerd" in inverted.output

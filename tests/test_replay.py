@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from zorgstraf import schema, usecases
 from zorgstraf.cli import main
 from zorgstraf.replay import ReplayError, replay
+from zorgstraf.settings import get_settings
 from zorgstraf.storage import open_store
 from zorgstraf.triage import Triage
 from zorgstraf.variants import default_rules_dir
@@ -68,6 +69,7 @@ def test_replay_reproduces_an_advies_after_a_rule_change_and_new_triage_uses_the
 def test_replay_on_the_command_line(tmp_path, monkeypatch):
     database = f"sqlite:///{tmp_path}/cli.db"
     monkeypatch.setenv("ZORGSTRAF_DATABASE_URL", database)
+    get_settings.cache_clear()  # settings are read once per process; this test has its own database
     usecases.triage_and_record(Triage(), [melding("CLI-1")], open_store(database), "t")
     ok = CliRunner().invoke(main, ["replay", "CLI-1"])
     assert ok.exit_code == 0 and "byte voor byte gelijk" in ok.output
