@@ -18,6 +18,8 @@ import time
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
+from sqlalchemy import insert
+
 from zorgstraf import agenda, casus, schema, usecases, werkset
 from zorgstraf.samples import generate
 from zorgstraf.storage import AdviesRecord, CasusSleutel, open_store
@@ -67,7 +69,7 @@ def fill(store, n: int, casussen: int, seed: int = 7) -> None:
                 )
             )
         with store.engine.begin() as conn:
-            conn.execute(AdviesRecord.__table__.insert(), batch)
+            conn.execute(insert(AdviesRecord), batch)
 
 
 def main() -> None:

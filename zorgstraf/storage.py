@@ -22,11 +22,13 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    bindparam,
     case,
     create_engine,
     delete,
     event,
     func,
+    insert,
     select,
     update,
 )
@@ -183,6 +185,33 @@ class BesluitRecord(Base):
     genomen_op: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+# The casus context's queries, built once (compile once, run many): bind parameters by name.
+_CONTEXT_COUNTS = select(
+    func.count(func.distinct(AdviesRecord.melding_id)),
+    func.count(func.distinct(case((AdviesRecord.ontvangen_op >= bindparam("since"), AdviesRecord.melding_id)))),
+    func.count(func.distinct(case((AdviesRecord.vt.is_(True), AdviesRecord.melding_id)))),
+).where(
+    AdviesRecord.casus == bindparam("casus"),
+    AdviesRecord.ontvangen_op < bindparam("received"),
+    AdviesRecord.melding_id != bindparam("melding_id"),
+)
+_CONTEXT_DISCUSSED = (
+    select(Overleg.datum, OverlegZaak.partners)
+    .join(Overleg, OverlegZaak.overleg_id == Overleg.id)
+    .where(OverlegZaak.casus == bindparam("casus"), Overleg.datum <= bindparam("day"), OverlegZaak.melding_id != bindparam("melding_id"))
+    .order_by(Overleg.datum.desc(), OverlegZaak.id.desc())
+    .limit(1)
+)
+_CONTEXT_OPEN = (
+    select(Afspraak.id, Afspraak.wie, Afspraak.wat, Afspraak.uiterlijk)
+    .where(Afspraak.casus == bindparam("casus"), Afspraak.status == "open")
+    .order_by(Afspraak.id)
+    .limit(200)
+)
+_INSERT_ADVIES = insert(AdviesRecord)
+_KEYS = select(CasusSleutel.sleutel, CasusSleutel.casus).where(CasusSleutel.sleutel.in_(bindparam("digests", expanding=True)))
+
+
 def input_hash(melding: schema.Melding) -> str:
     """SHA-256 of the melding as stored. Callers pass the stored form: when the free text is not
     kept, it is not in the hash either, so a guessed text can never be confirmed from the database."""
@@ -241,6 +270,15 @@ def open_store(url: str, store_toelichting: bool = False) -> "Store":
 
 
 @dataclass(frozen=True)
+class Link:
+    """The casus a melding's keys belong to; `created` when none of its keys was known before."""
+
+    casus: int
+    merged: tuple[int, ...] = ()
+    created: bool = False
+
+
+@dataclass(frozen=True)
 class Received:
     """The inbox as read from the store; `complete` is False when the row limit cut it short."""
 
@@ -285,7 +323,7 @@ class Store:
         stored = stored_form(melding if self.store_toelichting else melding.model_copy(update={"toelichting": ""}))
         stored_json = stored.model_dump_json()  # stored, and hashed for the audit trail (input_hash)
         due = advies.termijnen.volgend_actie_overleg
-        record = AdviesRecord(
+        row = dict(
             melding_id=melding.melding_id,
             regio=advies.regio,
             regelset_naam=advies.regelset.naam,
@@ -308,10 +346,8 @@ class Store:
             kantoortijd=beleid.office_hours(melding.ontvangen_op),
             context_json=context_json,
         )
-        with self.sessions.begin() as session:
-            session.add(record)
-            session.flush()
-            return record.id
+        with self.engine.begin() as conn:  # one transaction per advies: one bad melding never loses the others
+            return int(conn.execute(_INSERT_ADVIES, row).inserted_primary_key[0])  # type: ignore[index]
 
     # --- archive (replay) ----------------------------------------------------------------------
 
@@ -355,7 +391,7 @@ class Store:
 
     # --- casus -------------------------------------------------------------------------------
 
-    def link_casus(self, keys: list[str]) -> tuple[int, tuple[int, ...]]:
+    def link_casus(self, keys: list[str]) -> "Link":
         """The casus of these keys (created when none is known), and the casussen this call merged
         into it because the keys joined them. Keys are stored as SHA-256 digests only."""
         from sqlalchemy.exc import IntegrityError
@@ -371,52 +407,42 @@ class Store:
                     raise
         raise AssertionError("unreachable")
 
-    def _link(self, digests: list[str]) -> tuple[int, tuple[int, ...]]:
+    def _link(self, digests: list[str]) -> "Link":
         now = datetime.now(timezone.utc)
-        with self.sessions.begin() as session:
-            rows = session.execute(select(CasusSleutel.sleutel, CasusSleutel.casus).where(CasusSleutel.sleutel.in_(digests))).all()
+        with self.engine.begin() as conn:
+            rows = conn.execute(_KEYS, {"digests": digests}).all()
             found = sorted({c for _, c in rows})
             merged: tuple[int, ...] = ()
             if not found:
-                casus = Casus(aangemaakt_op=now)
-                session.add(casus)
-                session.flush()
-                target = casus.id
+                target = int(conn.execute(insert(Casus), {"aangemaakt_op": now}).inserted_primary_key[0])  # type: ignore[index]
             else:
                 target, merged = found[0], tuple(found[1:])
             if merged:  # a new shared key joins casussen: everything of theirs moves to the oldest
                 for table in (CasusSleutel, AdviesRecord, Afspraak, OverlegZaak):
-                    session.execute(update(table).where(table.casus.in_(merged)).values(casus=target))
-                session.execute(update(Casus).where(Casus.id.in_(merged)).values(samengevoegd_in=target, samengevoegd_op=now))
+                    conn.execute(update(table).where(table.casus.in_(merged)).values(casus=target))
+                conn.execute(update(Casus).where(Casus.id.in_(merged)).values(samengevoegd_in=target, samengevoegd_op=now))
             known = {k for k, _ in rows}
-            session.add_all(CasusSleutel(sleutel=d, casus=target) for d in digests if d not in known)
-        return target, merged
+            new = [{"sleutel": d, "casus": target} for d in digests if d not in known]
+            if new:
+                conn.execute(insert(CasusSleutel), new)
+        return Link(target, merged, created=not found)
 
     def casus_context(self, casus: int, melding_id: str, received: datetime, since: datetime, merged: tuple[int, ...] = ()):
         """What the store knows of the casus before this melding (zorgstraf.casus.CasusContext):
-        a handful of indexed queries, whatever the size of the store."""
+        three indexed queries, compiled once, whatever the size of the store."""
         from .casus import CasusContext, OpenAfspraak
 
-        received_utc, since_utc = received.astimezone(timezone.utc), since.astimezone(timezone.utc)
-        with self.sessions() as session:
-            earlier = (AdviesRecord.casus == casus) & (AdviesRecord.ontvangen_op < received_utc) & (AdviesRecord.melding_id != melding_id)
-            counts = session.execute(
-                select(
-                    func.count(func.distinct(AdviesRecord.melding_id)),
-                    func.count(func.distinct(case((AdviesRecord.ontvangen_op >= since_utc, AdviesRecord.melding_id)))),
-                    func.count(func.distinct(case((AdviesRecord.vt.is_(True), AdviesRecord.melding_id)))),
-                ).where(earlier)
-            ).one()
-            discussed = session.execute(
-                select(Overleg.datum, OverlegZaak.partners)
-                .join(Overleg, OverlegZaak.overleg_id == Overleg.id)
-                .where(OverlegZaak.casus == casus, Overleg.datum <= received.date(), OverlegZaak.melding_id != melding_id)
-                .order_by(Overleg.datum.desc(), OverlegZaak.id.desc())
-                .limit(1)
-            ).first()
-            open_items = session.scalars(
-                select(Afspraak).where(Afspraak.casus == casus, Afspraak.status == "open").order_by(Afspraak.id).limit(200)
-            ).all()
+        params = {
+            "casus": casus,
+            "melding_id": melding_id,
+            "received": received.astimezone(timezone.utc),
+            "since": since.astimezone(timezone.utc),
+            "day": received.date(),
+        }
+        with self.engine.connect() as conn:
+            counts = conn.execute(_CONTEXT_COUNTS, params).one()
+            discussed = conn.execute(_CONTEXT_DISCUSSED, params).first()
+            open_items = conn.execute(_CONTEXT_OPEN, params).all()
         return CasusContext(
             casus=casus,
             eerdere_meldingen=int(counts[0]),
@@ -424,7 +450,9 @@ class Store:
             vt_meldingen=int(counts[2]),
             laatste_actie_overleg=discussed[0].isoformat() if discussed else None,
             actie_overleg_partners=tuple(p for p in (discussed[1].strip("|").split("|") if discussed else []) if p),
-            open_afspraken=tuple(OpenAfspraak(a.id, a.wie, a.wat, a.uiterlijk.isoformat() if a.uiterlijk else None) for a in open_items),
+            open_afspraken=tuple(
+                OpenAfspraak(i, wie, wat, uiterlijk.isoformat() if uiterlijk else None) for i, wie, wat, uiterlijk in open_items
+            ),
             samengevoegd=merged,
         )
 

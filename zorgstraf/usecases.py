@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Iterable, Iterator
 
@@ -51,36 +52,85 @@ def record_advies(
 def triage_in_casus(runner, store, melding: schema.Melding, key_id: str) -> schema.Advies:
     """One melding with casus keys: link it to its casus, let the store supply what it knows, triage
     on the higher risk of melding and store, say so in the uitleg, and keep advies and context."""
-    rules_dir = str(runner.rules_dir)
-    number, merged = store.link_casus(melding.casus_sleutels)
-    ctx = store.casus_context(number, melding.melding_id, melding.ontvangen_op, casus.window_start(melding, rules_dir), merged)
-    (advies,) = runner.evaluate([casus.effective(melding, ctx)])
-    advies = casus.annotate(advies, melding, ctx, rules_dir)
-    replay.archive(store, runner, advies)
-    store.save(melding, advies, key_id, runner.model_hash, casus=number, context_json=ctx.to_json())
-    if merged:
-        log.info("casus %s samengevoegd met %s door melding %r", ctx.casus_id, [casus.code(n) for n in merged], melding.melding_id)
+    ((_, advies, failure),) = list(triage_and_record_stream(runner, [melding], store, key_id))
+    if failure is not None:
+        raise failure
+    assert advies is not None
     return advies
+
+
+def _wave(runner, store, wave: list, key_id: str) -> Iterator[tuple[int, schema.Advies | None, Exception | None]]:
+    """Meldingen of distinct casussen, already linked: their contexts from the store, one engine
+    call for all, then each annotated and stored (a failure stays with its own melding)."""
+    rules_dir = str(runner.rules_dir)
+    ready = []
+    for index, melding, link in wave:
+        try:
+            if link.created:  # a new casus: nothing earlier to read
+                ctx = casus.CasusContext(link.casus, 0, 0, 0, None, samengevoegd=link.merged)
+            else:
+                ctx = store.casus_context(
+                    link.casus, melding.melding_id, melding.ontvangen_op, casus.window_start(melding, rules_dir), link.merged
+                )
+        except Exception as exc:
+            log.warning("melding %r: casus niet gelezen: %s", melding.melding_id, type(exc).__name__)
+            yield index, None, exc
+            continue
+        ready.append((index, melding, ctx))
+    advies_list = runner.evaluate([casus.effective(m, ctx) for _, m, ctx in ready]) if ready else []
+    for (index, melding, ctx), advies in zip(ready, advies_list):
+        advies = casus.annotate(advies, melding, ctx, rules_dir)
+        try:
+            replay.archive(store, runner, advies)
+            store.save(melding, advies, key_id, runner.model_hash, casus=ctx.casus, context_json=ctx.to_json())
+        except Exception as exc:
+            log.warning("advies voor melding %r niet opgeslagen: %s", melding.melding_id, type(exc).__name__)
+            yield index, advies, exc
+            continue
+        if ctx.samengevoegd:
+            log.info(
+                "casus %s samengevoegd met %s door melding %r", ctx.casus_id, [casus.code(n) for n in ctx.samengevoegd], melding.melding_id
+            )
+        yield index, advies, None
 
 
 def triage_and_record_stream(
     runner, meldingen: list[schema.Melding], store, key_id: str
 ) -> Iterator[tuple[schema.Melding, schema.Advies | None, Exception | None]]:
     """Advies for each melding (its region's variant), each kept in the audit trail, in input order.
-    Meldingen without casus keys are evaluated together; those with keys one by one, in order, so a
-    later melding of the same casus sees the earlier one. A failure stays with its own melding (its
-    advies is None when the failure came before the advies was made)."""
-    plain = [m for m in meldingen if not m.casus_sleutels]
-    plain_advies = iter(runner.evaluate(plain) if plain else [])
-    for melding in meldingen:
+    Meldingen without casus keys are evaluated together. Those with keys are linked in input order
+    and evaluated in waves of distinct casussen, so a later melding of a casus always sees the
+    earlier ones. A failure stays with its own melding (its advies is None when the failure came
+    before the advies was made)."""
+    results: dict[int, tuple[schema.Advies | None, Exception | None]] = {}
+    plain = [(i, m) for i, m in enumerate(meldingen) if not m.casus_sleutels]
+    if plain:
+        pairs = zip((m for _, m in plain), runner.evaluate([m for _, m in plain]))
+        for (i, _), (_, advies, failure) in zip(plain, record_advies(store, pairs, key_id, runner.model_hash, runner)):
+            results[i] = (advies, failure)
+    wave: list = []
+    in_wave: set[int] = set()
+    for i, melding in enumerate(meldingen):
         if not melding.casus_sleutels:
-            yield from record_advies(store, [(melding, next(plain_advies))], key_id, runner.model_hash, runner)
             continue
         try:
-            yield melding, triage_in_casus(runner, store, melding, key_id), None
+            link = store.link_casus(melding.casus_sleutels)
         except Exception as exc:
-            log.warning("melding %r niet in haar casus verwerkt: %s", melding.melding_id, type(exc).__name__)
-            yield melding, None, exc
+            log.warning("melding %r: casus niet gekoppeld: %s", melding.melding_id, type(exc).__name__)
+            results[i] = (None, exc)
+            continue
+        if link.merged:  # casussen in this wave may have just moved into the target
+            wave = [(j, m, replace(lk, casus=link.casus) if lk.casus in link.merged else lk) for j, m, lk in wave]
+            in_wave = {lk.casus for _, _, lk in wave}
+        if link.casus in in_wave:  # the earlier melding of this casus must be stored first
+            results.update({j: (a, e) for j, a, e in _wave(runner, store, wave, key_id)})
+            wave, in_wave = [], set()
+        wave.append((i, melding, link))
+        in_wave.add(link.casus)
+    results.update({j: (a, e) for j, a, e in _wave(runner, store, wave, key_id)})
+    for i, melding in enumerate(meldingen):
+        given, failure = results[i]
+        yield melding, given, failure
 
 
 def triage_and_record(
