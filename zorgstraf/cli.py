@@ -135,13 +135,37 @@ def _progress(total: int | None, enabled: bool):
     help="Kolommenlijst (YAML) die de kolomkoppen van een politie-export aan meldingvelden koppelt; "
     "of de naam van een meegeleverde lijst, bv. bvh_querylijst.",
 )
-def triage(input_path, regio, fmt, output, score, rules_dir, opslaan, kolommen):
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Processen voor grote bestanden (jsonl-uitvoer, zonder --opslaan); de volgorde blijft gelijk.",
+)
+def triage(input_path, regio, fmt, output, score, rules_dir, opslaan, kolommen, workers):
     """Advies voor elke melding in INPUT (.csv met komma of puntkomma, .xlsx, .json, .jsonl, of - voor JSONL op stdin)."""
     to_terminal = output in (None, "-") and sys.stdout.isatty()
     fmt = fmt or ("table" if to_terminal else "jsonl")
+    if workers > 1 and (fmt != "jsonl" or opslaan):
+        raise ConfigError("--workers: alleen met --format jsonl en zonder --opslaan (een casus wordt in volgorde opgeslagen)")
     runner = Triage(rules_dir=Path(rules_dir) if rules_dir else default_rules_dir(), regio=regio, score=score)
     runner.engine_for(runner.regio)  # fail early on rule errors, before reading input
     rejected = 0
+    if workers > 1:
+        from .io import read_raw
+        from .triage import parallel_jsonl
+
+        source = "stdin" if input_path == "-" else input_path
+        with _output(output) as stream:
+            for text, errors, _ in parallel_jsonl(runner, source, read_raw(input_path, _kolommen(kolommen)), workers):
+                for error in errors:
+                    click.echo(f"afgewezen: {error}", err=True)
+                rejected += len(errors)
+                stream.write(text)
+        if rejected:
+            click.echo(f"{rejected} melding(en) afgewezen", err=True)
+            sys.exit(1)
+        return
 
     def on_error(err: InputError) -> None:
         nonlocal rejected

@@ -50,6 +50,9 @@ class InputError(ZorgstrafError):
         )
         super().__init__(f"{where}: {what}{reason}")
 
+    def __reduce__(self):  # travels to and from worker processes whole
+        return (InputError, (self.source, self.line, self.field, self.reason, self.column))
+
 
 class EngineError(ZorgstrafError):
     """The rule engine failed in a way the wrapper could not absorb."""

@@ -89,3 +89,57 @@ def urgency_key(urgentie: str, prioriteit: int | None, ontvangen_op) -> tuple:
 
 def most_urgent_first(pairs: list[tuple[schema.Melding, schema.Advies]]) -> list[tuple[schema.Melding, schema.Advies]]:
     return sorted(pairs, key=lambda p: urgency_key(p[1].urgentie, p[1].actie_overleg.prioriteit, p[0].ontvangen_op))
+
+
+# --- both cores: chunks of raw records to worker processes, results back in input order ---------
+
+_WORKER: Triage | None = None
+
+
+def _init_worker(rules_dir: str, regio: str | None, score: bool, model_dir: str | None) -> None:
+    global _WORKER
+    _WORKER = Triage(rules_dir=Path(rules_dir), regio=regio, score=score, model_dir=Path(model_dir) if model_dir else None)
+
+
+def _triage_chunk(job: tuple[str, list[tuple[int | None, object]]]) -> tuple[str, list[str], int]:
+    """Parse, evaluate and write one chunk in a worker: JSONL text, the rejected lines (as their
+    one-line Dutch error), and how many records the chunk held."""
+    from .io import dumps_jsonl, parse_raw
+
+    assert _WORKER is not None
+    source, records = job
+    good: list[schema.Melding] = []
+    errors: list[str] = []
+    for line, raw in records:
+        item = parse_raw(source, line, raw)
+        if isinstance(item, InputError):
+            errors.append(str(item))
+        else:
+            good.append(item)
+    return (dumps_jsonl(_WORKER.evaluate(good)) if good else ""), errors, len(records)
+
+
+def parallel_jsonl(
+    runner: Triage, source: str, records: Iterable[tuple[int | None, object]], workers: int, chunk: int = 2000
+) -> Iterator[tuple[str, list[str], int]]:
+    """JSONL text per chunk, in input order, from `workers` processes; at most 2 chunks per worker
+    are in flight, so memory stays bounded whatever the size of the input."""
+    from collections import deque
+    from concurrent.futures import ProcessPoolExecutor
+    from itertools import islice
+
+    iterator = iter(records)
+    model_dir = str(runner.model_dir) if runner.model_dir else None
+    with ProcessPoolExecutor(
+        workers, initializer=_init_worker, initargs=(str(runner.rules_dir), runner.regio, runner.score, model_dir)
+    ) as pool:
+        pending: deque = deque()
+        while True:
+            while len(pending) < 2 * workers:
+                part = list(islice(iterator, chunk))
+                if not part:
+                    break
+                pending.append(pool.submit(_triage_chunk, (source, part)))
+            if not pending:
+                return
+            yield pending.popleft().result()
