@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import json
 from dataclasses import asdict, dataclass, field
-from datetime import date, timedelta, timezone
+from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
 
@@ -231,11 +231,11 @@ def open_from_store(store, regio: str, before: date) -> list[OpenAfspraak]:
     return [agenda_item(a) for a in store.open_afspraken(regio, before)]
 
 
-def history_line(record) -> str:
+def history_line(row: tuple) -> str:
     """One line of a casus' history: date, urgency, coordination moments (catalogue labels)."""
-    advies = json.loads(record.advies_json)
-    moments = ", ".join(labels("afstemming", advies["afstemming"])) or "geen afstemming"
-    return f"{short_date(schema.dutch_time(record.ontvangen_op.replace(tzinfo=record.ontvangen_op.tzinfo or timezone.utc)))}: melding, urgentie {label('urgentie', advies['urgentie'])}; {moments}"
+    _, moment, urgentie, afstemming = row
+    moments = ", ".join(labels("afstemming", [a for a in (afstemming or "").strip("|").split("|") if a])) or "geen afstemming"
+    return f"{short_date(schema.dutch_time(moment))}: melding, urgentie {label('urgentie', urgentie)}; {moments}"
 
 
 def build_from_store(store, regio: str, week: str, ruleset) -> Agenda:
@@ -244,11 +244,8 @@ def build_from_store(store, regio: str, week: str, ruleset) -> Agenda:
     start, end = week_bounds(week)
     records = store.agenda_records(regio, start, end)
     cases = [(schema.Melding.model_validate_json(r.melding_json), schema.Advies.model_validate_json(r.advies_json)) for r in records]
-    history = {
-        r.melding_id: [history_line(h) for h in store.casus_history_lines(r.casus, m.ontvangen_op)]
-        for r, (m, _) in zip(records, cases)
-        if r.casus
-    }
+    histories = store.casus_histories({r.casus: m.ontvangen_op for r, (m, _) in zip(records, cases) if r.casus})
+    history = {r.melding_id: [history_line(h) for h in histories[r.casus]] for r in records if r.casus}
     afspraken = [agenda_item(a) for a in store.agenda_afspraken(regio, start, end)]
     return build(regio, week, cases, afspraken, ruleset, history)
 

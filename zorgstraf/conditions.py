@@ -319,3 +319,77 @@ def _apply(op: str, value: Any, operand: Any, is_list: bool) -> bool:
     if value is None:
         return False
     return {">=": value >= operand, ">": value > operand, "<=": value <= operand, "<": value < operand}[op]
+
+
+# --- compiled once per rule: the same semantics as `evaluate` and `decisive`, as closures -------
+
+Test = Callable[[dict, date, Callable[[str, date], Any]], bool]
+
+
+def compile_test(node: Condition) -> Test:
+    """`evaluate` for one condition, compiled into closures once (no type dispatch per call)."""
+    if isinstance(node, All):
+        parts = [compile_test(c) for c in node.children]
+        return lambda f, d, p: all(t(f, d, p) for t in parts)
+    if isinstance(node, AnyOf):
+        parts = [compile_test(c) for c in node.children]
+        return lambda f, d, p: any(t(f, d, p) for t in parts)
+    if isinstance(node, Not):
+        inner = compile_test(node.child)
+        return lambda f, d, p: not inner(f, d, p)
+    if isinstance(node, AtLeast):
+        parts, count = [compile_test(c) for c in node.children], node.count
+        return lambda f, d, p: sum(t(f, d, p) for t in parts) >= count
+    if isinstance(node, (DayRange, ParamTest)) or isinstance(getattr(node, "operand", None), Param):
+        return lambda f, d, p: evaluate(node, f, d, p)  # dated: read the parameter on the day
+    leaf: Leaf = node  # type: ignore[assignment]
+    name, op, is_list = leaf.field, leaf.op, CATALOGUE[leaf.field].kind == "list"
+    operand = tuple(leaf.operand) if isinstance(leaf.operand, list) else leaf.operand
+    return lambda f, d, p: _apply(op, f.get(name), operand, is_list)
+
+
+Decisive = Callable[[dict, date, Callable[[str, date], Any]], list[str]]
+
+
+def compile_decisive(node: Condition) -> Decisive:
+    """`decisive` for one condition, compiled once: the fields whose tests made it true, in order."""
+
+    def build(n: Condition) -> Callable[[dict, date, Any, dict], None]:
+        if isinstance(n, All):
+            parts = [build(c) for c in n.children]
+
+            def all_of(f, d, p, out):
+                for part in parts:
+                    part(f, d, p, out)
+
+            return all_of
+        if isinstance(n, (AnyOf, AtLeast)):
+            pairs = [(compile_test(c), build(c)) for c in n.children]
+
+            def true_branches(f, d, p, out):
+                for test, part in pairs:
+                    if test(f, d, p):
+                        part(f, d, p, out)
+
+            return true_branches
+        if isinstance(n, Not):
+            names = _fields(n.child)
+
+            def negated(f, d, p, out):
+                for name in names:
+                    out.setdefault(name, None)
+
+            return negated
+        if isinstance(n, Leaf):
+            field_name = n.field
+            return lambda f, d, p, out: out.setdefault(field_name, None)
+        return lambda f, d, p, out: None
+
+    root = build(node)
+
+    def run(facts: dict, day: date, params: Callable[[str, date], Any]) -> list[str]:
+        out: dict = {}
+        root(facts, day, params, out)
+        return list(out)
+
+    return run

@@ -761,19 +761,34 @@ class Store:
         with self.sessions() as session:
             return session.scalars(select(Overleg).where(Overleg.regio == regio, Overleg.datum == datum)).first()
 
-    def casus_history_lines(self, casus: int, before: datetime, limit: int = 3) -> list[AdviesRecord]:
-        """The casus' newest earlier advies (one per melding), for the agenda's three-line history."""
-        with self.sessions() as session:
-            rows = session.scalars(
-                select(AdviesRecord)
-                .where(AdviesRecord.casus == casus, AdviesRecord.ontvangen_op < before.astimezone(timezone.utc))
-                .order_by(AdviesRecord.ontvangen_op.desc(), AdviesRecord.id.desc())
-                .limit(limit * 3)
-            ).all()
-        seen: dict[str, AdviesRecord] = {}
-        for r in rows:
-            seen.setdefault(r.melding_id, r)
-        return list(seen.values())[:limit]
+    def casus_histories(self, wanted: dict[int, datetime], limit: int = 3) -> dict[int, list[tuple]]:
+        """For each casus, its newest earlier meldingen before the given moment (one row per melding:
+        melding_id, ontvangen_op, urgentie, afstemming), at most `limit`; one query for all of them."""
+        out: dict[int, list[tuple]] = {c: [] for c in wanted}
+        if not wanted:
+            return out
+        numbers = sorted(wanted)
+        with self.engine.connect() as conn:
+            for start in range(0, len(numbers), 500):  # bounded IN lists
+                rows = conn.execute(
+                    select(
+                        AdviesRecord.casus,
+                        AdviesRecord.melding_id,
+                        AdviesRecord.ontvangen_op,
+                        AdviesRecord.urgentie,
+                        AdviesRecord.afstemming,
+                    )
+                    .where(AdviesRecord.casus.in_(numbers[start : start + 500]))
+                    .order_by(AdviesRecord.ontvangen_op.desc(), AdviesRecord.id.desc())
+                ).all()
+                for casus, melding_id, received, urgentie, afstemming in rows:
+                    if casus is None:
+                        continue
+                    moment = received if received.tzinfo else received.replace(tzinfo=timezone.utc)
+                    lines = out[casus]
+                    if moment < wanted[casus] and len(lines) < limit and all(melding_id != m for m, *_ in lines):
+                        lines.append((melding_id, moment, urgentie, afstemming))
+        return out
 
 
 def _fields(a: Afspraak) -> dict:
