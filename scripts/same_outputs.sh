@@ -11,7 +11,8 @@ git worktree add -q "$tmp/old" "$rev"
 status=0
 for variant in landelijk $(ls zorgstraf/rules/regions | sed 's/\.yaml$//'); do
   .venv/bin/zorgstraf triage "$tmp/m.jsonl" --regio "$variant" --score --format jsonl > "$tmp/new.jsonl"
-  PYTHONPATH="$tmp/old" .venv/bin/python -c "from zorgstraf.cli import main; main()" triage "$tmp/m.jsonl" --regio "$variant" --score --format jsonl > "$tmp/old.jsonl"
+  # -P: the old tree only (python -c would otherwise put the working directory, the new tree, first)
+  PYTHONPATH="$tmp/old" .venv/bin/python -P -c "from zorgstraf.cli import main; main()" triage "$tmp/m.jsonl" --regio "$variant" --score --format jsonl > "$tmp/old.jsonl"
   if cmp -s "$tmp/old.jsonl" "$tmp/new.jsonl"; then echo "gelijk:   $variant ($n adviezen)"; else echo "ANDERS:   $variant"; status=1; fi
 done
 exit $status

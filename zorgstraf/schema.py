@@ -42,13 +42,8 @@ def dutch_time(moment: datetime) -> datetime:
 Tekst = Annotated[str, AfterValidator(storable)]
 Id = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(identifier)]
 # A pseudonymous key of a person or address (a keyed hash made by the sending system): 8-128
-# characters without spaces or control characters. Never shown whole (see `masked`).
+# characters without spaces or control characters. Never shown: the store keeps its SHA-256 only.
 CasusSleutel = Annotated[str, Field(min_length=8, max_length=128, pattern=r"^[A-Za-z0-9_.:+/=-]+$")]
-
-
-def masked(key: str) -> str:
-    """A casus key as people may see it: its first four characters, never the whole key."""
-    return key[:4] + "…"
 
 
 class Regio(StrEnum):
