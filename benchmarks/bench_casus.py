@@ -77,17 +77,22 @@ def main() -> None:
     ap.add_argument("--store", type=int, default=200_000)
     ap.add_argument("--batch", type=int, default=10_000)
     ap.add_argument("--database")
+    ap.add_argument("--reuse", action="store_true", help="a store filled by an earlier run: measure without filling again")
     args = ap.parse_args()
     url = args.database or f"sqlite:///{Path(tempfile.mkdtemp()) / 'casus.db'}"
     store = open_store(url)
     casussen = max(1, args.store // 3)
     t = time.perf_counter()
-    fill(store, args.store, casussen)
-    print(f"store: {args.store:,} advies in {casussen:,} casussen gevuld in {time.perf_counter() - t:.1f} s ({url.split(':')[0]})")
+    if args.reuse:
+        print(f"store: {store.count_advies():,} advies, eerder gevuld ({url.split(':')[0]})")
+    else:
+        fill(store, args.store, casussen)
+        print(f"store: {args.store:,} advies in {casussen:,} casussen gevuld in {time.perf_counter() - t:.1f} s ({url.split(':')[0]})")
+    run = f"{int(time.time()) % 100000}-"  # fresh melding ids on every run
     runner = Triage()
-    plain = [schema.Melding.model_validate({**m, "melding_id": f"P{i}"}) for i, m in enumerate(generate(args.batch, seed=11))]
+    plain = [schema.Melding.model_validate({**m, "melding_id": f"P{run}{i}"}) for i, m in enumerate(generate(args.batch, seed=11))]
     keyed = [
-        m.model_copy(update={"melding_id": f"K{i}", "casus_sleutels": [f"bench-casus-{(i * 7919) % casussen:07d}"]})
+        m.model_copy(update={"melding_id": f"K{run}{i}", "casus_sleutels": [f"bench-casus-{(i * 7919) % casussen:07d}"]})
         for i, m in enumerate(plain)
     ]
     t = time.perf_counter()

@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -23,7 +24,6 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     bindparam,
-    case,
     create_engine,
     delete,
     event,
@@ -185,28 +185,20 @@ class BesluitRecord(Base):
     genomen_op: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
-# The casus context's queries, built once (compile once, run many): bind parameters by name.
-_CONTEXT_COUNTS = select(
-    func.count(func.distinct(AdviesRecord.melding_id)),
-    func.count(func.distinct(case((AdviesRecord.ontvangen_op >= bindparam("since"), AdviesRecord.melding_id)))),
-    func.count(func.distinct(case((AdviesRecord.vt.is_(True), AdviesRecord.melding_id)))),
-).where(
-    AdviesRecord.casus == bindparam("casus"),
-    AdviesRecord.ontvangen_op < bindparam("received"),
-    AdviesRecord.melding_id != bindparam("melding_id"),
+# The casus context's queries, built once (compile once, run many), for a wave of casussen.
+_WAVE_ADVIES = select(AdviesRecord.casus, AdviesRecord.melding_id, AdviesRecord.ontvangen_op, AdviesRecord.vt).where(
+    AdviesRecord.casus.in_(bindparam("casussen", expanding=True))
 )
-_CONTEXT_DISCUSSED = (
-    select(Overleg.datum, OverlegZaak.partners)
+_WAVE_MEETINGS = (
+    select(OverlegZaak.casus, Overleg.datum, OverlegZaak.partners, OverlegZaak.melding_id)
     .join(Overleg, OverlegZaak.overleg_id == Overleg.id)
-    .where(OverlegZaak.casus == bindparam("casus"), Overleg.datum <= bindparam("day"), OverlegZaak.melding_id != bindparam("melding_id"))
-    .order_by(Overleg.datum.desc(), OverlegZaak.id.desc())
-    .limit(1)
+    .where(OverlegZaak.casus.in_(bindparam("casussen", expanding=True)))
+    .order_by(Overleg.datum, OverlegZaak.id)
 )
-_CONTEXT_OPEN = (
-    select(Afspraak.id, Afspraak.wie, Afspraak.wat, Afspraak.uiterlijk)
-    .where(Afspraak.casus == bindparam("casus"), Afspraak.status == "open")
+_WAVE_OPEN = (
+    select(Afspraak.casus, Afspraak.id, Afspraak.wie, Afspraak.wat, Afspraak.uiterlijk)
+    .where(Afspraak.casus.in_(bindparam("casussen", expanding=True)), Afspraak.status == "open")
     .order_by(Afspraak.id)
-    .limit(200)
 )
 _INSERT_ADVIES = insert(AdviesRecord)
 _KEYS = select(CasusSleutel.sleutel, CasusSleutel.casus).where(CasusSleutel.sleutel.in_(bindparam("digests", expanding=True)))
@@ -428,33 +420,62 @@ class Store:
         return Link(target, merged, created=not found)
 
     def casus_context(self, casus: int, melding_id: str, received: datetime, since: datetime, merged: tuple[int, ...] = ()):
-        """What the store knows of the casus before this melding (zorgstraf.casus.CasusContext):
-        three indexed queries, compiled once, whatever the size of the store."""
+        """What the store knows of the casus before this melding (zorgstraf.casus.CasusContext)."""
+        return self.casus_contexts([(casus, melding_id, received, since, merged)])[0]
+
+    def casus_contexts(self, wanted: list[tuple[int, str, datetime, datetime, tuple[int, ...]]]) -> list:
+        """The contexts for a wave of meldingen of distinct casussen (casus, melding_id, received,
+        window start, merged): three indexed queries for the whole wave, whatever the store's size;
+        only the rows of these casussen are counted, per casus."""
         from .casus import CasusContext, OpenAfspraak
 
-        params = {
-            "casus": casus,
-            "melding_id": melding_id,
-            "received": received.astimezone(timezone.utc),
-            "since": since.astimezone(timezone.utc),
-            "day": received.date(),
-        }
+        numbers = sorted({w[0] for w in wanted})
+        earlier: dict[Any, list[tuple]] = {n: [] for n in numbers}  # keyed by casus number
+        meetings: dict[Any, list[tuple]] = {n: [] for n in numbers}  # keyed by casus number
+        open_items: dict[Any, list[tuple]] = {n: [] for n in numbers}  # keyed by casus number
         with self.engine.connect() as conn:
-            counts = conn.execute(_CONTEXT_COUNTS, params).one()
-            discussed = conn.execute(_CONTEXT_DISCUSSED, params).first()
-            open_items = conn.execute(_CONTEXT_OPEN, params).all()
-        return CasusContext(
-            casus=casus,
-            eerdere_meldingen=int(counts[0]),
-            incidenten_12m=int(counts[1]),
-            vt_meldingen=int(counts[2]),
-            laatste_actie_overleg=discussed[0].isoformat() if discussed else None,
-            actie_overleg_partners=tuple(p for p in (discussed[1].strip("|").split("|") if discussed else []) if p),
-            open_afspraken=tuple(
-                OpenAfspraak(i, wie, wat, uiterlijk.isoformat() if uiterlijk else None) for i, wie, wat, uiterlijk in open_items
-            ),
-            samengevoegd=merged,
-        )
+            for start in range(0, len(numbers), 500):  # bounded IN lists
+                part = {"casussen": numbers[start : start + 500]}
+                for number, *row in conn.execute(_WAVE_ADVIES, part):
+                    earlier[number].append(tuple(row))
+                for number, *row in conn.execute(_WAVE_MEETINGS, part):
+                    meetings[number].append(tuple(row))
+                for number, *row in conn.execute(_WAVE_OPEN, part):
+                    if len(open_items[number]) < 200:
+                        open_items[number].append(tuple(row))
+        out = []
+        for casus, melding_id, received, since, merged in wanted:
+            received_utc, since_utc, day = received.astimezone(timezone.utc), since.astimezone(timezone.utc), received.date()
+            before: set[str] = set()
+            recent: set[str] = set()
+            vt: set[str] = set()
+            for other, moment, is_vt in earlier[casus]:
+                moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)  # SQLite drops the zone
+                if other == melding_id or moment >= received_utc:
+                    continue
+                before.add(other)
+                if moment >= since_utc:
+                    recent.add(other)
+                if is_vt:
+                    vt.add(other)
+            discussed = [(d, partners) for d, partners, other in meetings[casus] if d <= day and other != melding_id]
+            last = discussed[-1] if discussed else None  # rows come by date, then id: the latest meeting
+            out.append(
+                CasusContext(
+                    casus=casus,
+                    eerdere_meldingen=len(before),
+                    incidenten_12m=len(recent),
+                    vt_meldingen=len(vt),
+                    laatste_actie_overleg=last[0].isoformat() if last else None,
+                    actie_overleg_partners=tuple(p for p in (last[1].strip("|").split("|") if last else []) if p),
+                    open_afspraken=tuple(
+                        OpenAfspraak(i, wie, wat, uiterlijk.isoformat() if uiterlijk else None)
+                        for i, wie, wat, uiterlijk in open_items[casus]
+                    ),
+                    samengevoegd=merged,
+                )
+            )
+        return out
 
     def current_casus(self, casus: int) -> int | None:
         """The casus a number stands for now (following merges); None when there is no such casus."""

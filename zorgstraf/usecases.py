@@ -63,20 +63,25 @@ def _wave(runner, store, wave: list, key_id: str) -> Iterator[tuple[int, schema.
     """Meldingen of distinct casussen, already linked: their contexts from the store, one engine
     call for all, then each annotated and stored (a failure stays with its own melding)."""
     rules_dir = str(runner.rules_dir)
-    ready = []
-    for index, melding, link in wave:
-        try:
-            if link.created:  # a new casus: nothing earlier to read
-                ctx = casus.CasusContext(link.casus, 0, 0, 0, None, samengevoegd=link.merged)
-            else:
-                ctx = store.casus_context(
-                    link.casus, melding.melding_id, melding.ontvangen_op, casus.window_start(melding, rules_dir), link.merged
-                )
-        except Exception as exc:
-            log.warning("melding %r: casus niet gelezen: %s", melding.melding_id, type(exc).__name__)
+    known = [(index, melding, link) for index, melding, link in wave if not link.created]
+    try:  # one read of the store for the whole wave
+        contexts = store.casus_contexts(
+            [(link.casus, m.melding_id, m.ontvangen_op, casus.window_start(m, rules_dir), link.merged) for _, m, link in known]
+        )
+    except Exception as exc:
+        log.warning("casus van %d melding(en) niet gelezen: %s", len(known), type(exc).__name__)
+        for index, _, link in wave:
             yield index, None, exc
-            continue
-        ready.append((index, melding, ctx))
+        return
+    found = {index: ctx for (index, _, _), ctx in zip(known, contexts)}
+    ready = [
+        (
+            index,
+            melding,
+            found.get(index) or casus.CasusContext(link.casus, 0, 0, 0, None, samengevoegd=link.merged),
+        )  # a new casus: nothing earlier
+        for index, melding, link in wave
+    ]
     advies_list = runner.evaluate([casus.effective(m, ctx) for _, m, ctx in ready]) if ready else []
     for (index, melding, ctx), advies in zip(ready, advies_list):
         advies = casus.annotate(advies, melding, ctx, rules_dir)
