@@ -109,7 +109,6 @@ class Engine:
         self._epochs: dict[date, int] = {}
         self._epoch_ids: dict[tuple, int] = {}
         self._score_rules = {r.id for r in ruleset.rules if "score.band" in r.fields_used}
-        self._decisive = {r.id: cond.compile_decisive(r.condition) for r in ruleset.rules}  # compiled once
 
     def fired_rules(
         self, meldingen: list[schema.Melding], base_facts: list[dict] | None = None, bands: list[str | None] | None = None
@@ -217,7 +216,7 @@ class Engine:
         key = (rule.id, *map(facts.__getitem__, rule.shown_fields), self._epoch(day) if rule.id in self._dated else None)
         hit = self._uitleg_cache.get(key)
         if hit is None:
-            why = self._decisive[rule.id](facts, day, self.ruleset.param)
+            why = cond.decisive(rule.condition, facts, day, self.ruleset.param)
             uitleg = schema.Uitleg(
                 regel=rule.id,
                 titel=rule.title,
