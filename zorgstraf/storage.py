@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -293,6 +295,12 @@ class Store:
 
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._archived: dict[bool, set[str]] = {}  # hashes known to be archived (rule sets, models)
+        # SQLite has one writer at a time; threads of this process take turns here instead of in
+        # SQLite's busy handler, which sleeps up to 100 ms per retry (the API's tail latency).
+        self._write_lock = threading.Lock() if url.startswith("sqlite") else None
+
+    def _writing(self):
+        return self._write_lock if self._write_lock is not None else nullcontext()
 
     def ping(self) -> bool:
         with self.engine.connect() as conn:
@@ -338,7 +346,7 @@ class Store:
             kantoortijd=beleid.office_hours(melding.ontvangen_op),
             context_json=context_json,
         )
-        with self.engine.begin() as conn:  # one transaction per advies: one bad melding never loses the others
+        with self._writing(), self.engine.begin() as conn:  # one transaction per advies: one bad melding never loses the others
             return int(conn.execute(_INSERT_ADVIES, row).inserted_primary_key[0])  # type: ignore[index]
 
     # --- archive (replay) ----------------------------------------------------------------------
@@ -358,7 +366,7 @@ class Store:
         from sqlalchemy.exc import IntegrityError
 
         try:
-            with self.sessions.begin() as session:
+            with self._writing(), self.sessions.begin() as session:
                 session.add(record)
         except IntegrityError:  # another process archived the same content first: the same bytes
             pass
@@ -401,7 +409,7 @@ class Store:
 
     def _link(self, digests: list[str]) -> "Link":
         now = datetime.now(timezone.utc)
-        with self.engine.begin() as conn:
+        with self._writing(), self.engine.begin() as conn:
             rows = conn.execute(_KEYS, {"digests": digests}).all()
             found = sorted({c for _, c in rows})
             merged: tuple[int, ...] = ()
@@ -596,7 +604,7 @@ class Store:
         """Retention: delete advies older than `days` days (at least 1). Returns how many were deleted."""
         cutoff = self._retention_cutoff(days)
         old = select(AdviesRecord.id).where(AdviesRecord.aangemaakt_op < cutoff)
-        with self.sessions.begin() as session:  # a decision goes with the advies it was about
+        with self._writing(), self.sessions.begin() as session:  # a decision goes with the advies it was about
             session.execute(delete(BesluitRecord).where(BesluitRecord.advies_id.in_(old)))
             result = session.execute(delete(AdviesRecord).where(AdviesRecord.aangemaakt_op < cutoff))
             return int(getattr(result, "rowcount", 0) or 0)
@@ -605,7 +613,7 @@ class Store:
 
     def add_besluit(self, melding_id: str, besluit: schema.BesluitIn, key_id: str) -> schema.Besluit | None:
         """Record the decision beside the newest stored advies of this melding (None: no advies)."""
-        with self.sessions.begin() as session:
+        with self._writing(), self.sessions.begin() as session:
             advies = session.scalars(
                 select(AdviesRecord).where(AdviesRecord.melding_id == melding_id).order_by(AdviesRecord.id.desc()).limit(1)
             ).first()
@@ -690,7 +698,7 @@ class Store:
             )
             for i in items
         ]
-        with self.sessions.begin() as session:
+        with self._writing(), self.sessions.begin() as session:
             self._discussed(session, self._meeting(session, regio, overleg_datum), melding_id, casus, partners or [])
             session.add_all(records)
             session.flush()
@@ -709,7 +717,7 @@ class Store:
     def change_afspraak(self, afspraak_id: int, changes: dict, key_id: str, reden: str = "") -> Afspraak | None:
         """Change who, what or by when; the history keeps what it was, who changed it and when."""
         now = datetime.now(timezone.utc)
-        with self.sessions.begin() as session:
+        with self._writing(), self.sessions.begin() as session:
             record = session.get(Afspraak, afspraak_id)
             if record is None:
                 return None
@@ -726,7 +734,7 @@ class Store:
     def set_status(self, afspraak_id: int, status: str, key_id: str, reden: str = "") -> Afspraak | None:
         """Done or withdrawn (kept, never deleted), with who, when and why in the history."""
         now = datetime.now(timezone.utc)
-        with self.sessions.begin() as session:
+        with self._writing(), self.sessions.begin() as session:
             record = session.get(Afspraak, afspraak_id)
             if record is None or record.status == status:
                 return record
@@ -770,7 +778,7 @@ class Store:
     def close_meeting(self, regio: str, datum: date, cases: list[tuple[str, int | None, list[str]]], key_id: str) -> Overleg:
         """Close a region's Actie-overleg: every case on its agenda counts as discussed in it, with
         the partners invited; closing twice keeps the first closing time."""
-        with self.sessions.begin() as session:
+        with self._writing(), self.sessions.begin() as session:
             meeting = self._meeting(session, regio, datum)
             for melding_id, casus, partners in cases:
                 self._discussed(session, meeting, melding_id, casus, partners)
