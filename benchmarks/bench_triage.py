@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 from zorgstraf.io import AdviesWriter, parse_melding, read_meldingen
+from zorgstraf.perf import batch_mode
 from zorgstraf.samples import generate
 from zorgstraf.triage import Triage
 
@@ -45,6 +46,7 @@ def main() -> None:
     runner = Triage()
     # Compile every variant (national + each region the data names) outside the timing.
     runner.evaluate([parse_melding(m, "warmup", 1) for m in generate(200, seed=args.seed + 1)])
+    batch_mode()  # as `zorgstraf triage` does once the rules are compiled
 
     t0 = time.perf_counter()
     meldingen = [m for _, m in read_meldingen(f.name)]

@@ -16,6 +16,7 @@ import click
 from . import cli_nl, schema
 from .errors import ConfigError, InputError, RuleFileErrors, ZorgstrafError
 from .io import AdviesWriter, count_lines, read_meldingen
+from .perf import batch_mode
 from .triage import Triage, most_urgent_first
 from .variants import NATIONAL_VARIANT, Catalogue, Variant, check_regio, default_rules_dir
 
@@ -150,6 +151,7 @@ def triage(input_path, regio, fmt, output, score, rules_dir, opslaan, kolommen, 
         raise ConfigError("--workers: alleen met --format jsonl en zonder --opslaan (een casus wordt in volgorde opgeslagen)")
     runner = Triage(rules_dir=Path(rules_dir) if rules_dir else default_rules_dir(), regio=regio, score=score)
     runner.engine_for(runner.regio)  # fail early on rule errors, before reading input
+    batch_mode()
     rejected = 0
     if workers > 1:
         from .io import read_raw
@@ -323,6 +325,7 @@ def compare(input_path, variants, base, fmt, output, workers, rules_dir):
 
     fmt = fmt or ("table" if output in (None, "-") and sys.stdout.isatty() else "json")
     total = count_lines(input_path) if sys.stderr.isatty() else None
+    batch_mode()
     with _progress(total, sys.stderr.isatty()) as bar:
         task = bar.add_task("vergelijken", total=total) if bar else None
         report = run_compare(

@@ -151,6 +151,9 @@ def _init_worker(rules_dir: str, names: list[str]) -> None:
     _ENGINES.clear()
     for name in names:
         _ENGINES[name] = Catalogue.of(rules_dir).engine(Variant.parse(name))
+    from .perf import batch_mode
+
+    batch_mode()
 
 
 def _values(o: Outcome, name: str):

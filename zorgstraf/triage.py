@@ -97,8 +97,12 @@ _WORKER: Triage | None = None
 
 
 def _init_worker(rules_dir: str, regio: str | None, score: bool, model_dir: str | None) -> None:
+    from .perf import batch_mode
+
     global _WORKER
     _WORKER = Triage(rules_dir=Path(rules_dir), regio=regio, score=score, model_dir=Path(model_dir) if model_dir else None)
+    _WORKER.engine_for(regio)
+    batch_mode()
 
 
 def _triage_chunk(job: tuple[str, list[tuple[int | None, object]]]) -> tuple[str, list[str], int]:
