@@ -127,5 +127,8 @@ def _ruleset(rules_dir: str, overlay: str | None) -> RuleSet:
 def _engine(rules_dir: str, overlay: str | None) -> Engine:
     # One compiled engine per (rule directory, variant) per process: compile once, evaluate many.
     from .engine import Engine
+    from .perf import compiled
 
-    return Engine(_ruleset(rules_dir, overlay))
+    engine = Engine(_ruleset(rules_dir, overlay))
+    compiled()
+    return engine
