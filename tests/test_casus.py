@@ -293,3 +293,28 @@ def test_a_twenty_case_agenda_prints_on_a_handful_of_a4_pages_marked_vertrouweli
     assert text.count("Helpende vragen per fase") == 1  # the questions once, not per case
     subprocess.run(["pdftoppm", "-r", "50", "-png", str(path), str(tmp_path / "pagina")], check=True)
     assert len(list(tmp_path.glob("pagina*.png"))) == pages
+
+
+def test_the_command_line_stores_a_casus_and_shows_its_timeline(tmp_path, monkeypatch):
+    import json
+
+    from click.testing import CliRunner
+
+    from zorgstraf.cli import main
+    from zorgstraf.settings import get_settings
+
+    monkeypatch.setenv("ZORGSTRAF_DATABASE_URL", f"sqlite:///{tmp_path}/cli.db")
+    get_settings.cache_clear()  # settings are read once per process; this test has its own database
+    path = tmp_path / "m.jsonl"
+    rows = [melding(f"CLI-{n}", f"2026-0{n}-02T10:00:00+01:00", ["persoon-cli-000001"]).model_dump(mode="json") for n in (1, 2, 3)]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    stored = CliRunner().invoke(main, ["triage", str(path), "--opslaan", "--format", "jsonl"])
+    assert stored.exit_code == 0, stored.output
+    advies = [json.loads(line) for line in stored.stdout.splitlines()]
+    assert [a["casus"]["meldingen"] for a in advies] == [1, 2, 3]
+    assert advies[2]["uitleg"][0]["feiten"]["opslag.verdachte.eerdere_incidenten_12m"] == 2
+    timeline = CliRunner().invoke(main, ["casus", advies[0]["casus"]["casus_id"]])
+    assert timeline.exit_code == 0 and "3 melding(en)" in timeline.output and "CLI-3" in timeline.output.splitlines()[4]
+    assert "persoon-cli" not in timeline.output
+    unknown = CliRunner().invoke(main, ["casus", "C999999"])
+    assert unknown.exit_code == 1 and "geen casus" in unknown.output

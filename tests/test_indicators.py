@@ -105,3 +105,52 @@ def test_bad_input_and_an_empty_period(history, monkeypatch):
     assert empty.exit_code == 0 and json.loads(empty.stdout)["leeg"] is True
     compared = run.invoke(main, ["indicators", "--regio", "alle", "--van", "2024-01-01", "--tot", "2024-12-31"])
     assert compared.exit_code == 0 and "Regelset" in compared.output and "Limburg" in compared.output
+
+
+def test_advies_stored_before_the_casus_migration_are_counted_after_it(tmp_path):
+    """A store from the previous version (revision 0003) is upgraded: its advies get the indicator
+    columns from their stored JSON, and its done agreements stay done."""
+    import sqlalchemy as sa
+    from alembic import command
+    from alembic.config import Config
+
+    from zorgstraf import schema
+    from zorgstraf.storage import migrate
+    from zorgstraf.triage import Triage
+
+    url = f"sqlite:///{tmp_path}/oud.db"
+    config = Config()
+    config.set_main_option("script_location", str(Path(werkset.__file__).parent / "migrations"))
+    config.set_main_option("sqlalchemy.url", url)
+    command.upgrade(config, "0003")
+    melding = schema.Melding.model_validate(
+        {
+            "melding_id": "OUD-1",
+            "ontvangen_op": "2026-03-03T10:00:00+01:00",
+            "regio": "limburg",
+            "incidentsoort": ["ex_partnerstalking"],
+            "sash": "hoog",
+        }
+    )
+    (advies,) = Triage().evaluate([melding])
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO advies (melding_id, regio, regelset_naam, regelset_hash, input_hash, key_id, aangemaakt_op, ontvangen_op, "
+                "urgentie, agenderen, advies_json, melding_json) VALUES ('OUD-1', 'limburg', 'x', :h, 'i', 'k', :t, :t, 'hoog', 1, :a, :m)"
+            ),
+            {"h": advies.regelset.hash, "t": "2026-03-03 09:00:00.000000", "a": advies.model_dump_json(), "m": melding.model_dump_json()},
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO afspraak (melding_id, regio, wie, wat, overleg_datum, gedaan, aangemaakt_op, key_id) "
+                "VALUES ('OUD-1', 'limburg', 'om', 'iets', '2026-03-05', 1, '2026-03-05 10:00:00', 'k')"
+            )
+        )
+    engine.dispose()
+    migrate(url)
+    store = open_store(url)
+    r = werkset.report(store, "limburg", date(2026, 1, 1), date(2026, 12, 31))
+    values = {f.id: f.waarde for f in r.figuren}
+    assert values["meldingen"] == 1 and values["meldingen_actie_overleg"] == 1 and values["afspraken_nagekomen"] == 1

@@ -36,6 +36,7 @@ def upgrade():
         batch.add_column(sa.Column("kantoortijd", sa.Boolean, nullable=True))  # received on a working day 08:00-17:00
         batch.add_column(sa.Column("context_json", sa.Text, nullable=True))  # what the store supplied at triage (replay)
     op.create_index("ix_advies_casus_ontvangen", "advies", ["casus", "ontvangen_op"])
+    _backfill()
     op.create_index("ix_advies_regio_ontvangen", "advies", ["regio", "ontvangen_op"])
     with op.batch_alter_table("afspraak") as batch:
         batch.add_column(sa.Column("casus", sa.Integer, nullable=True))
@@ -84,6 +85,42 @@ def upgrade():
         sa.Column("inhoud", sa.Text, nullable=False),  # the points table as JSON text
         sa.Column("aangemaakt_op", sa.DateTime(timezone=True), nullable=False),
     )
+
+
+def _backfill() -> None:
+    """Advies stored before this revision get the indicator columns from their stored JSON, so the
+    Werkset counts them too (once, in batches)."""
+    import json
+    from datetime import datetime, timezone
+
+    from zorgstraf.beleid import office_hours
+
+    conn = op.get_bind()
+    rows = conn.execute(sa.text("SELECT id, advies_json, melding_json, ontvangen_op FROM advies WHERE afstemming IS NULL")).fetchall()
+    update = sa.text(
+        "UPDATE advies SET bron = :bron, route = :route, afstemming = :afstemming, vt = :vt, kantoortijd = :kantoortijd WHERE id = :id"
+    )
+    batch = []
+    for row_id, advies_json, melding_json, received in rows:
+        advies, melding = json.loads(advies_json), json.loads(melding_json)
+        moment = received if isinstance(received, datetime) else datetime.fromisoformat(str(received))
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+        bron = melding.get("bron", "politie")
+        batch.append(
+            {
+                "id": row_id,
+                "bron": bron,
+                "route": advies["route"],
+                "afstemming": "|" + "|".join(advies["afstemming"]) + "|",
+                "vt": bron == "veilig_thuis" or "veilig_thuis" in advies["partners"],
+                "kantoortijd": office_hours(moment),
+            }
+        )
+        if len(batch) >= 5000:
+            conn.execute(update, batch)
+            batch = []
+    if batch:
+        conn.execute(update, batch)
 
 
 def downgrade():
