@@ -126,6 +126,24 @@ def test_actie_overleg_page_builds_the_agenda():
     assert int(at.metric[0].value) > 0 and "Waarom op de agenda" in body and "Helpende vragen" in body
 
 
+def test_beleid_what_if_one_parameter_shows_the_shift_on_a_year_of_the_region():
+    at = goto(signed_in("beleid-3"), "Beleid")
+    at.selectbox(key="watals_regio").set_value("limburg")
+    at.run()
+    at.selectbox(key="watals_parameter").set_value("herhaling_drempel")
+    at.run()
+    at.text_input(key="watals_waarde_limburg_herhaling_drempel").input("2")
+    at.run(timeout=120)
+    assert not at.exception, at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert int(metrics["Meldingen anders (van een jaar)"].replace(".", "")) > 0 and metrics["Berekend in"].endswith(" s")
+    shifts = at.dataframe[0].value
+    assert (shifts["verschil"] != 0).all() and any("Actie-overleg" in w for w in shifts["wat"])
+    at.text_input(key="watals_waarde_limburg_herhaling_drempel").input("veel")
+    at.run(timeout=60)
+    assert any("Waarde niet bruikbaar" in w.value for w in at.warning)
+
+
 def test_beleid_page_compares_variants():
     at = goto(signed_in("beleid-3"), "Beleid")
     next(b for b in at.button if b.label == "Vergelijk").click()

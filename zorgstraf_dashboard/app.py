@@ -778,10 +778,83 @@ def page_indicatoren() -> None:
     d2.download_button("Cijfers (CSV)", werkset.to_csv(result), f"werkset-{regio}-{van}-{tot}.csv", mime="text/csv", on_click="ignore")
 
 
+@st.cache_resource(max_entries=4, show_spinner="Een jaar van de regio beoordelen…")
+def region_year(regio: str, n: int = 13_000):
+    """A synthetic year of the region (seeded) and its current outcomes: the base of every what-if."""
+    from zorgstraf.samples import generate
+    from zorgstraf.whatif import base_outcomes
+
+    year = [schema.Melding.model_validate({**m, "regio": regio}) for m in generate(n, seed=3, span_days=365)]
+    return year, base_outcomes(year, regio)
+
+
+def what_if_section() -> None:
+    """One regional parameter changed: the shift on a year of the region, in well under a second."""
+    import time as _time
+
+    from zorgstraf.whatif import current_value, parse_value, what_if
+
+    st.subheader("Wat als: één parameter van een regio anders")
+    catalogue = Catalogue.of()
+    c1, c2, c3 = st.columns([2, 2, 2])
+    regio = c1.selectbox("Regio", catalogue.regions(), format_func=lambda r: label("regio", r), key="watals_regio")
+    ruleset = catalogue.ruleset(catalogue.for_region(regio))
+    name = c2.selectbox("Parameter", sorted(ruleset.parameters), key="watals_parameter")
+    today = datetime.now(DUTCH_TIME).date()
+    current = current_value(regio, name, today)
+    shown = (
+        ("ja" if current else "nee")
+        if isinstance(current, bool)
+        else f"[{', '.join(current)}]"
+        if isinstance(current, list)
+        else str(current)
+    )
+    text = c3.text_input(f"Nieuwe waarde (nu: {shown})", key=f"watals_waarde_{regio}_{name}")
+    st.caption(" ".join(ruleset.parameters[name].beschrijving.split()))
+    if not text.strip():
+        return
+    try:
+        value = parse_value(current, text)
+    except ZorgstrafError as exc:
+        st.warning(f"Waarde niet bruikbaar: {exc}")
+        return
+    year, base = region_year(regio)
+    started = _time.perf_counter()
+    result = what_if(year, regio, name, value, base)
+    took = _time.perf_counter() - started
+    m1, m2 = st.columns(2)
+    m1.metric(
+        "Meldingen anders (van een jaar)",
+        f"{result.gewijzigd:,}".replace(",", "."),
+        f"{100 * result.gewijzigd / max(1, result.meldingen):.1f}%".replace(".", ","),
+        delta_color="off",
+    )
+    m2.metric("Berekend in", f"{took:.2f} s".replace(".", ","))
+    if result.verschuivingen:
+        frame = pd.DataFrame(
+            [
+                {
+                    "wat": f"{'op de agenda' if v.categorie == 'agenderen' else v.categorie}: {label(v.categorie, v.waarde)}",
+                    "nu": v.basis,
+                    "wat als": v.wat_als,
+                    "verschil": v.verschil,
+                }
+                for v in result.verschuivingen
+            ]
+        )
+        st.dataframe(frame, hide_index=True, width="stretch")
+        st.caption("Voorbeelden: " + "; ".join(f"{md(i)}: {md(t)}" for i, t in result.voorbeelden[:5]))
+    else:
+        st.info("Geen verschuiving in dit jaar van de regio.")
+    st.caption("Synthetische meldingen (een jaar van de regio); de regels zelf blijven ongewijzigd.")
+
+
 def page_beleid() -> None:
     from zorgstraf.compare import compare
     from zorgstraf.compare_report import WORK_LABELS, count_rows
 
+    what_if_section()
+    st.divider()
     st.header("Beleid: varianten vergelijken")
     upload = st.file_uploader("Data set (JSONL of CSV); leeg = voorbeeldbestand", type=["jsonl", "csv"], key="beleid_data")
     overlay = st.file_uploader("Bewerkt regiobestand (YAML), optioneel", type=["yaml", "yml"], key="beleid_overlay")
