@@ -188,7 +188,8 @@ def to_text(v: CasusView) -> str:
     )
     out.append("")
     for e in v.tijdlijn:
-        out.append(f"- {e.wanneer:%d-%m-%Y %H:%M} · {e.soort.replace('_', '-')} · {md(e.melding_id)}: {md(e.tekst)}")
+        when = f"{e.wanneer:%d-%m-%Y}" if e.soort == "actie_overleg" else f"{e.wanneer:%d-%m-%Y %H:%M}"  # a meeting has a day, no hour
+        out.append(f"- {when} · {e.soort.replace('_', '-')} · {md(e.melding_id)}: {md(e.tekst)}")
         for change in e.veranderd:
             out.append(f"  - {md(change)}")
     return "\n".join(out) + "\n"

@@ -439,11 +439,12 @@ def to_markdown(r: Rapport) -> str:
         "| Werkset | Indicator | Waarde | Definitie |",
         "| --- | --- | ---: | --- |",
     ]
-    lines += [f"| {md(f.werkset)} | {md(f.titel)} | {number(f.waarde, f.eenheid)} | {md(f.definitie)} |" for f in r.figuren]
+    # headings, titles and definitions are the product's own text; the reasons below are people's, so escaped
+    lines += [f"| {f.werkset} | {f.titel} | {number(f.waarde, f.eenheid)} | {f.definitie} |" for f in r.figuren]
     if r.afwijkingen:
         lines += ["", "## Afwijkingen van het advies, gegroepeerd naar reden", ""]
         lines += [f"- {md(reason)}: {number(n)}" for reason, n in r.afwijkingen]
-    lines += ["", f"_Bron: {md(r.bron)}_", ""]
+    lines += ["", f"_Bron: {r.bron}_", ""]
     return "\n".join(lines)
 
 

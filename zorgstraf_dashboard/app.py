@@ -722,7 +722,8 @@ def page_casus() -> None:
     c2.metric("Actie-overleggen", len(v.actie_overleggen))
     c3.metric("Open afspraken", v.open_afspraken)
     for e in v.tijdlijn:
-        st.markdown(f"**{e.wanneer:%d-%m-%Y %H:%M}** · {e.soort.replace('_', '-')} · {md(e.melding_id)}: {md(e.tekst)}")
+        when = f"{e.wanneer:%d-%m-%Y}" if e.soort == "actie_overleg" else f"{e.wanneer:%d-%m-%Y %H:%M}"
+        st.markdown(f"**{when}** · {e.soort.replace('_', '-')} · {md(e.melding_id)}: {md(e.tekst)}")
         if e.soort == "melding":
             st.caption("; ".join(e.veranderd))
     if v.afspraken:
