@@ -77,3 +77,27 @@ def test_an_inbox_cut_short_by_the_row_limit_says_so(database_url):
     assert (len(cut.records), cut.complete) == (3, False)
     assert (len(whole.records), whole.complete) == (5, True)
     assert {r.melding_id for r in cut.records} == {m.melding_id for m in meldingen[-3:]}  # the newest are kept
+
+
+def test_the_inbox_names_the_casus_of_a_stored_melding_without_its_keys(tmp_path):
+    from zorgstraf import inbox, schema, usecases
+    from zorgstraf.storage import open_store
+    from zorgstraf.triage import Triage
+
+    store = open_store(f"sqlite:///{tmp_path}/i.db")
+    meldingen = [
+        schema.Melding.model_validate(
+            {
+                "melding_id": f"IN-{n}",
+                "ontvangen_op": f"2026-03-0{n}T10:00:00+01:00",
+                "incidentsoort": ["partnergeweld"],
+                "casus_sleutels": ["persoon-inbox-0001"],
+            }
+        )
+        for n in (1, 2)
+    ]
+    usecases.triage_and_record(Triage(), meldingen, store, "t")
+    entries = {e.melding_id: e for e in inbox.from_records(store.received_since(meldingen[0].ontvangen_op).records)}
+    assert entries["IN-1"].casus.endswith("1e melding") and entries["IN-2"].casus.endswith("2e melding")
+    assert entries["IN-1"].casus.split(" · ")[0] == entries["IN-2"].casus.split(" · ")[0]
+    assert "persoon-inbox" not in entries["IN-2"].casus

@@ -14,7 +14,7 @@ from typing import Iterable
 from pydantic import BaseModel
 
 from . import schema
-from .labels import label, labels
+from .labels import label, labels, short_date
 from .samenvatting import first_deadline
 from .triage import urgency_key
 
@@ -27,6 +27,12 @@ class _ActieOverleg(BaseModel):
     prioriteit: int | None = None
 
 
+class _Casus(BaseModel):
+    casus_id: str
+    meldingen: int
+    laatste_actie_overleg: str | None = None
+
+
 class _AdviesSummary(BaseModel):  # the fields the inbox shows; the rest stays unparsed
     melding_id: str
     regio: str
@@ -37,6 +43,7 @@ class _AdviesSummary(BaseModel):  # the fields the inbox shows; the rest stays u
     thv: _Thv
     actie_overleg: _ActieOverleg
     termijnen: schema.Termijnen = schema.Termijnen()
+    casus: _Casus | None = None
 
 
 class _Kinderen(BaseModel):
@@ -62,9 +69,18 @@ class Entry:
     advies_json: str  # exactly as given or stored
     samenvatting: str = ""
     eerste_termijn: str = ""
+    casus: str = ""  # "C000012 · 3e melding · AO di 22-9" when the store knows the casus
 
     def advies(self) -> dict:
         return json.loads(self.advies_json)
+
+
+def casus_text(casus) -> str:
+    """The casus in a few words for the reader's table; never its keys."""
+    if casus is None:
+        return ""
+    text = f"{casus.casus_id} · {casus.meldingen}e melding"
+    return text + (f" · AO {short_date(casus.laatste_actie_overleg)}" if casus.laatste_actie_overleg else "")
 
 
 def _deadline(termijnen: schema.Termijnen, urgentie: str, ontvangen_op: datetime) -> str:
@@ -87,6 +103,7 @@ def _entry(melding_json: str, advies_json: str) -> Entry:
         advies_json,
         a.samenvatting,
         _deadline(a.termijnen, a.urgentie.value, m.ontvangen_op),
+        casus_text(a.casus),
     )
 
 
@@ -109,6 +126,7 @@ def from_triage(pairs: Iterable[tuple[schema.Melding, schema.Advies]]) -> list[E
             a.model_dump_json(),
             a.samenvatting,
             _deadline(a.termijnen, a.urgentie.value, m.ontvangen_op),
+            casus_text(a.casus),
         )
         for m, a in pairs
     )

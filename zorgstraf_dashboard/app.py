@@ -86,6 +86,7 @@ class Inbox:
                 "advies": [without_head_and_deadline(e.samenvatting, e.eerste_termijn) for e in entries],
                 "eerste termijn": [e.eerste_termijn for e in entries],
                 "regio": [label("regio", e.regio) for e in entries],
+                "casus": [e.casus for e in entries],
                 "afgehandeld": [e.melding_id in besluiten for e in entries],
                 "kinderen": [e.kinderen for e in entries],
                 "_urgentie": [e.urgentie for e in entries],
@@ -214,6 +215,13 @@ def show_advies(advies: dict) -> None:
     cols[0].markdown(f"**Urgentie**  \n:{URGENTIE_KLEUR[urgentie]}-badge[{label('urgentie', urgentie)}]")
     cols[1].markdown(f"**Route**  \n:violet-badge[{label('route', advies['route'])}]")
     cols[2].markdown(f"**Tijdelijk huisverbod**  \n:gray-badge[{label('thv', advies['thv']['beoordeling'])}]")
+    casus = advies.get("casus")
+    if casus:
+        ao = f"; eerder in het Actie-overleg ({dutch_date(casus['laatste_actie_overleg'])})" if casus.get("laatste_actie_overleg") else ""
+        st.info(
+            f"Casus {casus['casus_id']}: melding {casus['meldingen']} van deze casus{ao}; {casus['open_afspraken']} open afspraak/afspraken. "
+            "De hele tijdlijn staat op de pagina Casus."
+        )
     termijnen = {k: v for k, v in (advies.get("termijnen") or {}).items() if v}
     if termijnen:
         st.markdown(
@@ -517,6 +525,7 @@ def page_inbox() -> None:
             "advies": st.column_config.TextColumn("Advies", width="large"),
             "eerste termijn": st.column_config.TextColumn("Eerste termijn", width="medium"),
             "regio": st.column_config.TextColumn("Regio", width="small"),
+            "casus": st.column_config.TextColumn("Casus", width="medium", help="Eerdere meldingen van dezelfde casus (zie pagina Casus)"),
             "afgehandeld": st.column_config.CheckboxColumn("Afgehandeld", width="small"),
             "kinderen": st.column_config.CheckboxColumn("Kinderen", width="small"),
         },
