@@ -42,8 +42,9 @@ def melding(melding_id: str, when: str, keys: list[str], **fields) -> schema.Mel
 
 
 @pytest.fixture
-def store(tmp_path):
-    return open_store(f"sqlite:///{tmp_path}/casus.db")
+def store(database_url):
+    """SQLite, and PostgreSQL too when ZORGSTRAF_TEST_POSTGRES_URL is set (CI)."""
+    return open_store(database_url)
 
 
 def triage(store, m: schema.Melding) -> schema.Advies:
