@@ -427,10 +427,6 @@ class Store:
                 conn.execute(insert(CasusSleutel), new)
         return Link(target, merged, created=not found)
 
-    def casus_context(self, casus: int, melding_id: str, received: datetime, since: datetime, merged: tuple[int, ...] = ()):
-        """What the store knows of the casus before this melding (zorgstraf.casus.CasusContext)."""
-        return self.casus_contexts([(casus, melding_id, received, since, merged)])[0]
-
     def casus_contexts(self, wanted: list[tuple[int, str, datetime, datetime, tuple[int, ...]]]) -> list:
         """The contexts for a wave of meldingen of distinct casussen (casus, melding_id, received,
         window start, merged): three indexed queries for the whole wave, whatever the store's size;
@@ -507,10 +503,6 @@ class Store:
                     .order_by(AdviesRecord.ontvangen_op.desc(), AdviesRecord.id.desc())
                 ).all()
             )
-
-    def casus_of(self, melding_id: str) -> int | None:
-        record = self.latest(melding_id)
-        return record.casus if record else None
 
     def casus_meetings(self, casus: int) -> list[tuple[Overleg, OverlegZaak]]:
         with self.sessions() as session:

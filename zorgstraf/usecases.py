@@ -49,16 +49,6 @@ def record_advies(
         yield melding, advies, None
 
 
-def triage_in_casus(runner, store, melding: schema.Melding, key_id: str) -> schema.Advies:
-    """One melding with casus keys: link it to its casus, let the store supply what it knows, triage
-    on the higher risk of melding and store, say so in the uitleg, and keep advies and context."""
-    ((_, advies, failure),) = list(triage_and_record_stream(runner, [melding], store, key_id))
-    if failure is not None:
-        raise failure
-    assert advies is not None
-    return advies
-
-
 def _wave(runner, store, wave: list, key_id: str) -> Iterator[tuple[int, schema.Advies | None, Exception | None]]:
     """Meldingen of distinct casussen, already linked: their contexts from the store, one engine
     call for all, then each annotated and stored (a failure stays with its own melding)."""
