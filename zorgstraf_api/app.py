@@ -12,6 +12,7 @@ import logging
 import time
 from contextlib import asynccontextmanager, suppress
 from datetime import date, datetime
+from functools import partial
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
@@ -22,6 +23,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi_offline import FastAPIOffline
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy.exc import DBAPIError
+from starlette.concurrency import run_in_threadpool
 
 from zorgstraf import agenda as agenda_mod
 from zorgstraf import casusview, schema, usecases
@@ -390,8 +392,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
 
     @secured.post("/v1/triage", response_model=schema.Advies)
-    def triage(melding: schema.Melding, key: Lezer, state: StateDep, regio: RegioQuery = None, score: bool = False) -> Response:
-        ((_, advies, failure),) = usecases.triage_and_record(state.runner(regio, score), [melding], state.store, key.key_id)
+    async def triage(melding: schema.Melding, key: Lezer, state: StateDep, regio: RegioQuery = None, score: bool = False) -> Response:
+        run = partial(usecases.triage_and_record, state.runner(regio, score), [melding], state.store, key.key_id)
+        # SQLite is local and takes one writer at a time: the work (under a millisecond) runs right here,
+        # without a hop to the threadpool. A database over the network is waited for in a thread.
+        ((_, advies, failure),) = run() if state.store.url.startswith("sqlite") else await run_in_threadpool(run)
         if failure is not None:
             raise failure  # a database that is down answers 503 (see database_down)
         assert advies is not None
