@@ -7,6 +7,7 @@ production, a plain-Python reference backend as the test oracle.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol, Sequence
@@ -26,6 +27,11 @@ _ENUM_ORDER = {
     "thv": [t.value for t in schema.ThvBeoordeling],
 }
 _NO_DEADLINES = schema.Termijnen()
+# Explanations shared by every engine in the process: a rule that a region did not change explains
+# itself the same way under every variant, so a batch of all ten regions explains each case once.
+# Keyed by the rule's content, the facts it shows and (for dated rules) the parameter values in force.
+_EXPLANATIONS: dict[tuple, tuple[schema.Uitleg, str | None]] = {}
+_PARAMETER_PERIODS: dict[tuple, int] = {}
 _LIST_ORDER = {name: {v.value: i for i, v in enumerate(enum)} for name, enum in OUTPUTS.items()}
 
 
@@ -95,7 +101,12 @@ class Engine:
         self._order = {r.id: i for i, r in enumerate(ruleset.rules)}
         self._by_id = {r.id: r for r in ruleset.rules}
         self._info = ruleset.info()
-        self._uitleg_cache: dict[tuple, tuple[schema.Uitleg, str | None]] = {}
+        self._signature = {
+            r.id: hashlib.sha256(
+                repr((r.id, r.title, r.reason, r.source, r.condition, r.effects.thv.reden if r.effects.thv else None)).encode()
+            ).hexdigest()
+            for r in ruleset.rules
+        }
         self._small_cache: dict[tuple, Any] = {}  # Thv / ActieOverleg objects: few distinct values
         # Single-valued effects as plain values, per rule, for the hit policies.
         self._singles = {r.id: [(k, getattr(v, "value", v)) for k, v in r.singles.items()] for r in ruleset.rules}
@@ -107,7 +118,6 @@ class Engine:
         self._sources = {r.id: reader_source(r.source) for r in ruleset.rules}  # seed document and section
         self._dated = {r.id for r in ruleset.rules if cond.uses_parameters(r.condition)}
         self._epochs: dict[date, int] = {}
-        self._epoch_ids: dict[tuple, int] = {}
         self._score_rules = {r.id for r in ruleset.rules if "score.band" in r.fields_used}
 
     def fired_rules(
@@ -207,14 +217,14 @@ class Engine:
         epoch = self._epochs.get(day)
         if epoch is None:
             values = tuple((name, repr(self.ruleset.param(name, day))) for name in sorted(self.ruleset.parameters))
-            epoch = self._epochs[day] = self._epoch_ids.setdefault(values, len(self._epoch_ids))
+            epoch = self._epochs[day] = _PARAMETER_PERIODS.setdefault(values, len(_PARAMETER_PERIODS))
         return epoch
 
     def _explain(self, rule: Rule, facts: dict, day: date) -> tuple[schema.Uitleg, str | None]:
         """The rule's uitleg and THV reason for these facts; cached, as they repeat a lot (per day
         only for rules whose tests read dated parameters)."""
-        key = (rule.id, *map(facts.__getitem__, rule.shown_fields), self._epoch(day) if rule.id in self._dated else None)
-        hit = self._uitleg_cache.get(key)
+        key = (self._signature[rule.id], *map(facts.__getitem__, rule.shown_fields), self._epoch(day) if rule.id in self._dated else None)
+        hit = _EXPLANATIONS.get(key)
         if hit is None:
             why = cond.decisive(rule.condition, facts, day, self.ruleset.param)
             uitleg = schema.Uitleg(
@@ -226,9 +236,9 @@ class Engine:
                 waarom=[fact_sentence(name, facts.get(name)) for name in why],
             )
             thv_reason = render(rule.effects.thv.reden, facts) if rule.effects.thv else None
-            if len(self._uitleg_cache) > 200_000:  # bounded: distinct fact combinations are few
-                self._uitleg_cache.clear()
-            hit = self._uitleg_cache[key] = (uitleg, thv_reason)
+            if len(_EXPLANATIONS) > 400_000:  # bounded: distinct fact combinations are few
+                _EXPLANATIONS.clear()
+            hit = _EXPLANATIONS[key] = (uitleg, thv_reason)
         return hit
 
     def _combine(self, melding: schema.Melding, facts: dict, rules: list[Rule]) -> schema.Advies:
