@@ -31,12 +31,17 @@ def _postgres_database(base_url: str) -> str:
 DATABASES = ["sqlite"] + (["postgresql"] if os.environ.get("ZORGSTRAF_TEST_POSTGRES_URL") else [])
 
 
+def fresh_database(kind: str, folder: Path) -> str:
+    """The URL of a fresh, empty database of `kind` ("sqlite" in `folder`, or "postgresql")."""
+    if kind == "sqlite":
+        return f"sqlite:///{folder / 'zorgstraf.db'}"
+    return _postgres_database(os.environ["ZORGSTRAF_TEST_POSTGRES_URL"]).replace("postgresql://", "postgresql+psycopg://")
+
+
 @pytest.fixture(params=DATABASES)
 def database_url(request, tmp_path):
     """A fresh, empty database: SQLite, and PostgreSQL when ZORGSTRAF_TEST_POSTGRES_URL is set (CI)."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'zorgstraf.db'}"
-    return _postgres_database(os.environ["ZORGSTRAF_TEST_POSTGRES_URL"]).replace("postgresql://", "postgresql+psycopg://")
+    return fresh_database(request.param, tmp_path)
 
 
 @pytest.fixture(scope="session")

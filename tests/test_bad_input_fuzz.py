@@ -7,7 +7,6 @@ stored. The API part runs on SQLite and, in CI, on PostgreSQL.
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
 from click.testing import CliRunner
@@ -21,7 +20,7 @@ from zorgstraf.settings import Settings, get_settings, parse_api_keys
 from zorgstraf.storage import Store, open_store
 from zorgstraf_api.app import create_app
 
-from .conftest import DATABASES, _postgres_database
+from .conftest import DATABASES, fresh_database
 
 GOOD = generate(40, seed=31)
 FIELDS = sorted({k for m in GOOD for k in m})
@@ -86,10 +85,7 @@ def _valid(item: object) -> bool:
 
 @pytest.fixture(scope="module", params=DATABASES)
 def api(request, tmp_path_factory):
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('fuzz') / 'api.db'}"
-    else:
-        url = _postgres_database(os.environ["ZORGSTRAF_TEST_POSTGRES_URL"]).replace("postgresql://", "postgresql+psycopg://")
+    url = fresh_database(request.param, tmp_path_factory.mktemp("fuzz"))
     with TestClient(create_app(Settings(database_url=url, api_keys=parse_api_keys("fuzz:lezer")))) as client:
         yield client, Store(url)
 

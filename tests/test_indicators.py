@@ -17,7 +17,7 @@ from zorgstraf.samples import generate_history
 from zorgstraf.settings import get_settings
 from zorgstraf.storage import open_store
 
-from .conftest import DATABASES, _postgres_database
+from .conftest import DATABASES, fresh_database
 
 REGIONS = ["noord_holland", "limburg"]
 
@@ -25,10 +25,7 @@ REGIONS = ["noord_holland", "limburg"]
 @pytest.fixture(scope="module", params=DATABASES)
 def history(request, tmp_path_factory):
     """A generated two-year store on SQLite, and on PostgreSQL too when CI provides one."""
-    if request.param == "sqlite":
-        database = f"sqlite:///{tmp_path_factory.mktemp('werkset')}/werkset.db"
-    else:
-        database = _postgres_database(os.environ["ZORGSTRAF_TEST_POSTGRES_URL"]).replace("postgresql://", "postgresql+psycopg://")
+    database = fresh_database(request.param, tmp_path_factory.mktemp("werkset"))
     store = open_store(database)
     counts = generate_history(store, casussen=260, years=2, regions=REGIONS)
     return database, store, counts
