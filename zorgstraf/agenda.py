@@ -226,11 +226,6 @@ def agenda_item(a) -> OpenAfspraak:
     )
 
 
-def open_from_store(store, regio: str, before: date) -> list[OpenAfspraak]:
-    """Agreements of this region from earlier meetings that are still open (zorgstraf.storage.Store)."""
-    return [agenda_item(a) for a in store.open_afspraken(regio, before)]
-
-
 def history_line(row: tuple) -> str:
     """One line of a casus' history: date, urgency, coordination moments (catalogue labels)."""
     _, moment, urgentie, afstemming = row

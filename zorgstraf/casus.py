@@ -18,10 +18,6 @@ from . import beleid, schema
 from .labels import dutch_date, labels
 
 
-def policy(rules_dir: str | None = None) -> beleid.CasusBeleid:
-    return beleid.casus(rules_dir)
-
-
 def key_digest(key: str) -> str:
     """What the store keeps of a casus key: its SHA-256, never the key itself."""
     return hashlib.sha256(key.encode()).hexdigest()
@@ -130,7 +126,8 @@ def annotate(advies: schema.Advies, melding: schema.Melding, ctx: CasusContext, 
     """The advies with what the store contributed: the casus field, the facts' provenance first in
     the uitleg, a merge of casussen named (never silent), and on escalation to the Zorg- en
     Veiligheidshuis the Actie-overleg's members and open agreements carried along."""
-    rules = policy(rules_dir)
+    rules = beleid.casus(rules_dir)
+    bron = " ".join(rules.bron.split())
     rows = provenance(melding, ctx)
     raised = [h for h in rows if h.opslag != h.melding and h.telt == h.opslag]
     reden = f"Deze melding hoort bij casus {ctx.casus_id}, met {ctx.eerdere_meldingen} eerdere melding(en) in de opslag. "
@@ -156,7 +153,7 @@ def annotate(advies: schema.Advies, melding: schema.Melding, ctx: CasusContext, 
             titel="Wat de opslag weet van deze casus",
             reden=reden,
             feiten=feiten,
-            bron=" ".join(rules.bron.split()),
+            bron=bron,
             waarom=[f"{_WORDS[h.veld]}: {_value(h.opslag)} volgens de opslag, {_value(h.melding)} in de melding" for h in raised],
         )
     ]
@@ -170,7 +167,7 @@ def annotate(advies: schema.Advies, melding: schema.Melding, ctx: CasusContext, 
                 f"{ctx.casus_id}. Hun meldingen, afspraken en Actie-overleggen tellen vanaf nu samen. Klopt dat niet, meld het dan "
                 "aan de beheerder: de sleutels komen van het verzendende systeem.",
                 feiten={"casus": ctx.casus_id, "samengevoegd": merged},
-                bron=" ".join(rules.bron.split()),
+                bron=bron,
             )
         )
     partners = list(advies.partners)
@@ -193,7 +190,7 @@ def annotate(advies: schema.Advies, melding: schema.Melding, ctx: CasusContext, 
                     "actie_overleg.deelnemers": [p.value for p in carried],
                     "open_afspraken": [_brief(a) for a in ctx.open_afspraken],
                 },
-                bron=" ".join(rules.bron.split()),
+                bron=bron,
             )
         )
     info = schema.CasusInfo(
@@ -212,7 +209,7 @@ def _brief(a: OpenAfspraak) -> str:
 
 
 def window_start(melding: schema.Melding, rules_dir: str | None = None):
-    return melding.ontvangen_op - timedelta(days=policy(rules_dir).venster_dagen)
+    return melding.ontvangen_op - timedelta(days=beleid.casus(rules_dir).venster_dagen)
 
 
 def stored_form(melding: schema.Melding) -> schema.Melding:

@@ -6,7 +6,7 @@ discussions, agreements with their history, and the professionals' besluiten. Sh
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
@@ -58,10 +58,6 @@ class CasusView(BaseModel):
     afspraken: list[AfspraakView]
 
 
-def _utc(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)  # SQLite drops the zone
-
-
 def _changes(before: dict | None, after: dict) -> list[str]:
     if before is None:
         return ["eerste melding van deze casus"]
@@ -91,12 +87,12 @@ def view(store, casus_id: str, today: date | None = None) -> CasusView:
     newest: dict[str, object] = {}
     for r in records:  # newest first: the advies as last given per melding
         newest.setdefault(r.melding_id, r)
-    chronological = sorted(newest.values(), key=lambda r: (_utc(r.ontvangen_op), r.id))  # type: ignore[attr-defined]
+    chronological = sorted(newest.values(), key=lambda r: (r.ontvangen_op, r.id))  # type: ignore[attr-defined]
     events: list[Gebeurtenis] = []
     previous = None
     for r in chronological:
         advies = json.loads(r.advies_json)  # type: ignore[attr-defined]
-        when = schema.dutch_time(_utc(r.ontvangen_op))  # type: ignore[attr-defined]
+        when = schema.dutch_time(r.ontvangen_op)  # type: ignore[attr-defined]
         events.append(
             Gebeurtenis(
                 wanneer=when,
@@ -123,7 +119,7 @@ def view(store, casus_id: str, today: date | None = None) -> CasusView:
     views = []
     for a in afspraken:
         steps = [
-            AfspraakStap(actie=h.actie, wanneer=schema.dutch_time(_utc(h.wanneer)), door=h.key_id, wijziging=json.loads(h.wijziging))
+            AfspraakStap(actie=h.actie, wanneer=schema.dutch_time(h.wanneer), door=h.key_id, wijziging=json.loads(h.wijziging))
             for h in history.get(a.id, [])
         ]
         late = a.status == "open" and a.uiterlijk is not None and a.uiterlijk < today

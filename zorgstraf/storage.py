@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -24,6 +24,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    TypeDecorator,
     UniqueConstraint,
     bindparam,
     create_engine,
@@ -39,6 +40,17 @@ from sqlalchemy.pool import NullPool
 
 from . import beleid, schema
 from .settings import Settings
+
+
+class UtcDateTime(TypeDecorator):
+    """A moment with its zone on every database: SQLite keeps the UTC wall-clock text only, so a
+    naive value read back is UTC again. Nothing downstream has to remember that."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_result_value(self, value, dialect):
+        return value.replace(tzinfo=timezone.utc) if value is not None and value.tzinfo is None else value
 
 
 class Base(DeclarativeBase):
@@ -60,8 +72,8 @@ class AdviesRecord(Base):
     model_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     input_hash: Mapped[str] = mapped_column(String(64))
     key_id: Mapped[str] = mapped_column(String(32))
-    aangemaakt_op: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
-    ontvangen_op: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    aangemaakt_op: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    ontvangen_op: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     urgentie: Mapped[str] = mapped_column(String(10))
     agenderen: Mapped[bool] = mapped_column(Boolean, index=True)
     volgend_actie_overleg: Mapped[date | None] = mapped_column(Date, nullable=True, index=True)
@@ -88,12 +100,12 @@ class Afspraak(Base):
     uiterlijk: Mapped[date | None] = mapped_column(Date, nullable=True)
     overleg_datum: Mapped[date] = mapped_column(Date, index=True)  # the Actie-overleg it was agreed in
     gedaan: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
-    aangemaakt_op: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    gedaan_op: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    aangemaakt_op: Mapped[datetime] = mapped_column(UtcDateTime)
+    gedaan_op: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     key_id: Mapped[str] = mapped_column(String(32))
     casus: Mapped[int | None] = mapped_column(Integer, nullable=True)
     status: Mapped[str] = mapped_column(String(12), default="open", server_default="open")  # open, gedaan, ingetrokken
-    gewijzigd_op: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    gewijzigd_op: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
 
 class AfspraakHistorie(Base):
@@ -104,7 +116,7 @@ class AfspraakHistorie(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     afspraak_id: Mapped[int] = mapped_column(Integer, ForeignKey("afspraak.id", ondelete="CASCADE"), index=True)
     actie: Mapped[str] = mapped_column(String(12))  # gemaakt, gewijzigd, gedaan, ingetrokken
-    wanneer: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    wanneer: Mapped[datetime] = mapped_column(UtcDateTime)
     key_id: Mapped[str] = mapped_column(String(32))
     wijziging: Mapped[str] = mapped_column(Text)
 
@@ -113,9 +125,9 @@ class Casus(Base):
     __tablename__ = "casus"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    aangemaakt_op: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    aangemaakt_op: Mapped[datetime] = mapped_column(UtcDateTime)
     samengevoegd_in: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    samengevoegd_op: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    samengevoegd_op: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
 
 class CasusSleutel(Base):
@@ -134,7 +146,7 @@ class Overleg(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     regio: Mapped[str] = mapped_column(String(40))
     datum: Mapped[date] = mapped_column(Date)
-    gesloten_op: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    gesloten_op: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     key_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
 
@@ -160,7 +172,7 @@ class RegelsetArchief(Base):
     naam: Mapped[str] = mapped_column(String(80))
     versie: Mapped[str] = mapped_column(String(40))
     inhoud: Mapped[str] = mapped_column(Text)
-    aangemaakt_op: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    aangemaakt_op: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class ModelArchief(Base):
@@ -168,7 +180,7 @@ class ModelArchief(Base):
 
     hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     inhoud: Mapped[str] = mapped_column(Text)
-    aangemaakt_op: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    aangemaakt_op: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class BesluitRecord(Base):
@@ -184,7 +196,7 @@ class BesluitRecord(Base):
     wat: Mapped[str] = mapped_column(Text)
     waarom: Mapped[str] = mapped_column(Text)
     key_id: Mapped[str] = mapped_column(String(32))
-    genomen_op: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    genomen_op: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 # The casus context's queries, built once (compile once, run many), for a wave of casussen.
@@ -299,8 +311,17 @@ class Store:
         # SQLite's busy handler, which sleeps up to 100 ms per retry (the API's tail latency).
         self._write_lock = threading.Lock() if url.startswith("sqlite") else None
 
-    def _writing(self):
-        return self._write_lock if self._write_lock is not None else nullcontext()
+    @contextmanager
+    def _write_session(self):
+        """A session in one transaction, this process's writers taking turns on SQLite."""
+        with self._write_lock or nullcontext(), self.sessions.begin() as session:
+            yield session
+
+    @contextmanager
+    def _write_connection(self):
+        """A Core connection in one transaction, this process's writers taking turns on SQLite."""
+        with self._write_lock or nullcontext(), self.engine.begin() as conn:
+            yield conn
 
     def ping(self) -> bool:
         with self.engine.connect() as conn:
@@ -346,7 +367,7 @@ class Store:
             kantoortijd=beleid.office_hours(melding.ontvangen_op),
             context_json=context_json,
         )
-        with self._writing(), self.engine.begin() as conn:  # one transaction per advies: one bad melding never loses the others
+        with self._write_connection() as conn:  # one transaction per advies: one bad melding never loses the others
             return int(conn.execute(_INSERT_ADVIES, row).inserted_primary_key[0])  # type: ignore[index]
 
     # --- archive (replay) ----------------------------------------------------------------------
@@ -366,7 +387,7 @@ class Store:
         from sqlalchemy.exc import IntegrityError
 
         try:
-            with self._writing(), self.sessions.begin() as session:
+            with self._write_session() as session:
                 session.add(record)
         except IntegrityError:  # another process archived the same content first: the same bytes
             pass
@@ -409,7 +430,7 @@ class Store:
 
     def _link(self, digests: list[str]) -> "Link":
         now = datetime.now(timezone.utc)
-        with self._writing(), self.engine.begin() as conn:
+        with self._write_connection() as conn:
             rows = conn.execute(_KEYS, {"digests": digests}).all()
             found = sorted({c for _, c in rows})
             merged: tuple[int, ...] = ()
@@ -454,7 +475,6 @@ class Store:
             recent: set[str] = set()
             vt: set[str] = set()
             for other, moment, is_vt in earlier[casus]:
-                moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)  # SQLite drops the zone
                 if other == melding_id or moment >= received_utc:
                     continue
                 before.add(other)
@@ -596,7 +616,7 @@ class Store:
         """Retention: delete advies older than `days` days (at least 1). Returns how many were deleted."""
         cutoff = self._retention_cutoff(days)
         old = select(AdviesRecord.id).where(AdviesRecord.aangemaakt_op < cutoff)
-        with self._writing(), self.sessions.begin() as session:  # a decision goes with the advies it was about
+        with self._write_session() as session:  # a decision goes with the advies it was about
             session.execute(delete(BesluitRecord).where(BesluitRecord.advies_id.in_(old)))
             result = session.execute(delete(AdviesRecord).where(AdviesRecord.aangemaakt_op < cutoff))
             return int(getattr(result, "rowcount", 0) or 0)
@@ -605,7 +625,7 @@ class Store:
 
     def add_besluit(self, melding_id: str, besluit: schema.BesluitIn, key_id: str) -> schema.Besluit | None:
         """Record the decision beside the newest stored advies of this melding (None: no advies)."""
-        with self._writing(), self.sessions.begin() as session:
+        with self._write_session() as session:
             advies = session.scalars(
                 select(AdviesRecord).where(AdviesRecord.melding_id == melding_id).order_by(AdviesRecord.id.desc()).limit(1)
             ).first()
@@ -690,7 +710,7 @@ class Store:
             )
             for i in items
         ]
-        with self._writing(), self.sessions.begin() as session:
+        with self._write_session() as session:
             self._discussed(session, self._meeting(session, regio, overleg_datum), melding_id, casus, partners or [])
             session.add_all(records)
             session.flush()
@@ -709,7 +729,7 @@ class Store:
     def change_afspraak(self, afspraak_id: int, changes: dict, key_id: str, reden: str = "") -> Afspraak | None:
         """Change who, what or by when; the history keeps what it was, who changed it and when."""
         now = datetime.now(timezone.utc)
-        with self._writing(), self.sessions.begin() as session:
+        with self._write_session() as session:
             record = session.get(Afspraak, afspraak_id)
             if record is None:
                 return None
@@ -726,7 +746,7 @@ class Store:
     def set_status(self, afspraak_id: int, status: str, key_id: str, reden: str = "") -> Afspraak | None:
         """Done or withdrawn (kept, never deleted), with who, when and why in the history."""
         now = datetime.now(timezone.utc)
-        with self._writing(), self.sessions.begin() as session:
+        with self._write_session() as session:
             record = session.get(Afspraak, afspraak_id)
             if record is None or record.status == status:
                 return record
@@ -735,9 +755,6 @@ class Store:
             record.gedaan_op = now if status == "gedaan" else None
             session.add(_history(record.id, status, now, key_id, {"voor": previous, "na": status, "reden": reden}))
             return record
-
-    def mark_done(self, afspraak_id: int, key_id: str = "-") -> Afspraak | None:
-        return self.set_status(afspraak_id, "gedaan", key_id)
 
     def agenda_afspraken(self, regio: str, start: date, end: date) -> list[Afspraak]:
         """The agreements a region-week's agenda shows: those made in this week's meeting (whatever
@@ -770,7 +787,7 @@ class Store:
     def close_meeting(self, regio: str, datum: date, cases: list[tuple[str, int | None, list[str]]], key_id: str) -> Overleg:
         """Close a region's Actie-overleg: every case on its agenda counts as discussed in it, with
         the partners invited; closing twice keeps the first closing time."""
-        with self._writing(), self.sessions.begin() as session:
+        with self._write_session() as session:
             meeting = self._meeting(session, regio, datum)
             for melding_id, casus, partners in cases:
                 self._discussed(session, meeting, melding_id, casus, partners)
@@ -805,10 +822,9 @@ class Store:
                 for casus, melding_id, received, urgentie, afstemming in rows:
                     if casus is None:
                         continue
-                    moment = received if received.tzinfo else received.replace(tzinfo=timezone.utc)
                     lines = out[casus]
-                    if moment < wanted[casus] and len(lines) < limit and all(melding_id != m for m, *_ in lines):
-                        lines.append((melding_id, moment, urgentie, afstemming))
+                    if received < wanted[casus] and len(lines) < limit and all(melding_id != m for m, *_ in lines):
+                        lines.append((melding_id, received, urgentie, afstemming))
         return out
 
 
@@ -823,7 +839,6 @@ def _history(afspraak_id: int, actie: str, when: datetime, key_id: str, change: 
 
 
 def _besluit(b: BesluitRecord, advies: AdviesRecord) -> schema.Besluit:
-    moment = b.genomen_op if b.genomen_op.tzinfo else b.genomen_op.replace(tzinfo=timezone.utc)  # SQLite drops the zone
     return schema.Besluit(
         id=b.id,
         melding_id=b.melding_id,
@@ -834,7 +849,7 @@ def _besluit(b: BesluitRecord, advies: AdviesRecord) -> schema.Besluit:
         advies_urgentie=schema.Urgentie(advies.urgentie),
         regelset_hash=advies.regelset_hash,
         key_id=b.key_id,
-        genomen_op=schema.dutch_time(moment),
+        genomen_op=schema.dutch_time(b.genomen_op),
     )
 
 

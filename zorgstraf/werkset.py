@@ -109,18 +109,14 @@ def report(store, regio: str, van: date, tot: date, today: date | None = None) -
             .join(OverlegZaak, OverlegZaak.overleg_id == Overleg.id, isouter=True)
             .where(Overleg.regio == regio, Overleg.datum >= van, Overleg.datum <= tot, Overleg.gesloten_op.is_not(None))
         ).one()
-        invited = {
-            p.value: int(
-                session.scalar(
-                    select(func.count())
-                    .select_from(OverlegZaak)
-                    .join(Overleg, OverlegZaak.overleg_id == Overleg.id)
-                    .where(Overleg.regio == regio, Overleg.datum >= van, Overleg.datum <= tot, OverlegZaak.partners.like(f"%|{p.value}|%"))
-                )
-                or 0
-            )
-            for p in schema.Partner
-        }
+        partners = [p.value for p in schema.Partner]
+        invites = session.execute(  # one pass over the region's discussed cases, a count per partner
+            select(*[func.sum(case((OverlegZaak.partners.like(f"%|{p}|%"), 1), else_=0)) for p in partners])
+            .select_from(OverlegZaak)
+            .join(Overleg, OverlegZaak.overleg_id == Overleg.id)
+            .where(Overleg.regio == regio, Overleg.datum >= van, Overleg.datum <= tot)
+        ).one()
+        invited = {p: int(n or 0) for p, n in zip(partners, invites)}
         f = Afspraak
         agreements = session.execute(
             select(
@@ -291,7 +287,7 @@ def report(store, regio: str, van: date, tot: date, today: date | None = None) -
             sum(n for _, n in departures),
         ),
     ]
-    horizon = observed_until.replace(tzinfo=observed_until.tzinfo or timezone.utc).date() if observed_until else van
+    horizon = observed_until.date() if observed_until else van
     months = policy.herhaling_maanden
     repetition = {
         "besproken": _shares(repeat["besproken"], months, horizon),
@@ -375,7 +371,7 @@ def _repetition(session, regio, van, tot, start, end) -> dict[str, list[tuple[da
         if v is None:
             return None
         if isinstance(v, datetime):
-            return schema.dutch_time(v if v.tzinfo else v.replace(tzinfo=timezone.utc)).date()
+            return schema.dutch_time(v).date()
         if isinstance(v, date):
             return v
         return date.fromisoformat(str(v)[:10])

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import tempfile
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -629,9 +629,7 @@ def page_actie_overleg() -> None:
         return
     st.divider()
     if meeting is not None and meeting.gesloten_op is not None:
-        st.success(
-            f"Overleg gesloten op {schema.dutch_time(meeting.gesloten_op.replace(tzinfo=meeting.gesloten_op.tzinfo or timezone.utc)):%d-%m-%Y %H:%M}."
-        )
+        st.success(f"Overleg gesloten op {schema.dutch_time(meeting.gesloten_op):%d-%m-%Y %H:%M}.")
     elif result.items and st.button(
         "Overleg sluiten", type="primary", help="Elke zaak op deze agenda telt dan als besproken, met de uitgenodigde partners."
     ):
