@@ -259,21 +259,28 @@ def evaluate(node: Condition, facts: dict, day: date, params: Callable[[str, dat
     return _apply(node.op, value, operand, CATALOGUE[node.field].kind == "list")
 
 
-def decisive(node: Condition, facts: dict, day: date, params: Callable[[str, date], Any], out: dict | None = None) -> list[str]:
+def decisive(node: Condition, facts: dict, day: date, params: Callable[[str, date], Any]) -> list[str]:
     """The fields whose tests made a (true) condition true, in the order the rule names them: all
     of an `alle`, the true branches of an `een_van` or `minstens`, everything under a `niet`.
     What a reader needs to see of why a rule fired, without the facts it merely looked at."""
-    out = {} if out is None else out
-    if isinstance(node, (All, AnyOf, AtLeast)):
+    out: dict[str, None] = {}
+    _decisive(node, facts, day, params, out)
+    return list(out)
+
+
+def _decisive(node: Condition, facts: dict, day: date, params: Callable[[str, date], Any], out: dict[str, None]) -> None:
+    if isinstance(node, Leaf):
+        out.setdefault(node.field)
+    elif isinstance(node, All):
         for child in node.children:
-            if isinstance(node, All) or evaluate(child, facts, day, params):
-                decisive(child, facts, day, params, out)
+            _decisive(child, facts, day, params, out)
+    elif isinstance(node, (AnyOf, AtLeast)):
+        for child in node.children:
+            if evaluate(child, facts, day, params):
+                _decisive(child, facts, day, params, out)
     elif isinstance(node, Not):
         for name in _fields(node.child):
-            out.setdefault(name, None)
-    elif isinstance(node, Leaf):
-        out.setdefault(node.field, None)
-    return list(out)
+            out.setdefault(name)
 
 
 def _fields(node: Condition) -> list[str]:

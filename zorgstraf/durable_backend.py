@@ -11,7 +11,8 @@ What this module knows about durable-rules (each has a test in tests/test_durabl
 - A batch with an unmatched fact returns "not handled" (MessageNotHandledException in the
   Python Host, which then drops the whole batch's actions); we read the actions anyway.
 - Re-asserting an identical fact is "already observed": each fact carries a unique `_n`.
-- The C engine holds at most 1,024 live session ids: we use one session and retract our facts.
+- The C engine holds at most 1,024 live session ids: we use one session and delete its state
+  after each batch (which removes the batch's facts; cheaper than retracting them).
 - A ruleset name registers once per process: names are content hashes, registered once.
 - `pri` runs the *lower* value first: we never rely on firing order (uitleg follows file order).
 - Not thread-safe: one process-wide lock around every call; no polling threads are started.
@@ -42,6 +43,7 @@ CATCH_ALL = "__alle__"  # constant-true/false marker in compiled expressions (al
 _LOCK = threading.RLock()
 _NEXT_ID = [0]  # unique `_n` per asserted fact, process-wide (guarded by _LOCK)
 _HANDLES: dict[str, int] = {}  # ruleset name -> C handle; a name is registered once per process
+_SESSION = "0"  # every fact goes to durable-rules' default session
 _RESULT_CODES = {0: "ok", 1: "niet afgehandeld", 2: "al waargenomen"}
 _ACTION = re.compile(r'^\{"(\w+)":\[')
 _FACT_ID = re.compile(r'"_n": ?(\d+)')
@@ -201,8 +203,9 @@ def _encoder_for(spec: FieldSpec) -> list[tuple[str, str, Callable[[Any], Any]]]
         return [(k, name, lambda x: 1 if x else 0)]
     if spec.kind == "bool":  # -1: unknown (absent parent), so neither `== true` nor `== false` holds
         return [(k, name, lambda x: -1 if x is None else 1 if x else 0)]
-    if spec.kind == "enum":
-        return [(k, name, lambda x: "" if x is None else x)]
+    if spec.kind == "enum":  # the value as JSON text (a row is written with a template, see _template)
+        quoted = {v: json.dumps(v) for v in spec.values} | {None: '""'}
+        return [(k, name, quoted.__getitem__)]
     out = [(k, name, lambda x: -1 if x is None else x)]
     presence = _presence_key(spec)
     if presence:
@@ -259,6 +262,11 @@ class _CompiledStratum:
             (ALIAS[k], name, enc) for name in sorted(fields) for k, name, enc in _encoder_for(CATALOGUE[name]) if ALIAS[k] in referenced
         ]
         self.uses_day = uses_day
+        # One row is one `%` on a template: every value is an int, or an enum value already in JSON
+        # text; writing rows this way instead of json.dumps on dicts halves the cost of a row.
+        parts = ['"_n":%d', '"_a":1'] + (['"_d":%d'] if uses_day else [])
+        parts += [f'"{alias}":%s' if CATALOGUE[name].kind == "enum" else f'"{alias}":%d' for alias, name, _ in self.encoders]
+        self.template = "{" + ",".join(parts) + "}"
 
 
 class DurableBackend:
@@ -294,19 +302,18 @@ class DurableBackend:
         if not stratum.rule_ids or not facts:
             return fired
         handle = self._handle(stratum)
+        template, encoders = stratum.template, stratum.encoders
         with _LOCK:
             for start in range(0, len(facts), BATCH):
                 first = _NEXT_ID[0]
-                rows = []
-                for offset, (fact, day) in enumerate(zip(facts[start : start + BATCH], days[start : start + BATCH])):
-                    row = {"_n": first + offset, "_a": 1}
-                    if stratum.uses_day:
-                        row["_d"] = day_number(day)
-                    for engine_key, name, encode in stratum.encoders:
-                        row[engine_key] = encode(fact[name])
-                    rows.append(row)
+                part = facts[start : start + BATCH]
+                if stratum.uses_day:
+                    lead = [(first + o, day_number(d)) for o, d in enumerate(days[start : start + BATCH])]
+                else:
+                    lead = [(first + o,) for o in range(len(part))]
+                rows = [template % (*head, *[enc(f[name]) for _, name, enc in encoders]) for head, f in zip(lead, part)]
                 _NEXT_ID[0] += len(rows)
-                for action, ids in self._run(handle, json.dumps(rows, separators=(",", ":"))):
+                for action, ids in self._run(handle, "[" + ",".join(rows) + "]"):
                     rule_id = stratum.rule_ids[int(action[1:])]
                     for n in ids:
                         fired[start + n - first].add(rule_id)
@@ -314,7 +321,7 @@ class DurableBackend:
 
     @staticmethod
     def _run(handle: int, payload: str) -> list[tuple[str, list[int]]]:
-        """Assert a batch, collect (action, fact ids) for every activation, retract the batch."""
+        """Assert a batch, collect (action, fact ids) for every activation, then drop the batch."""
         out = []
         try:
             code, state = _c.assert_facts(handle, payload)
@@ -330,5 +337,5 @@ class DurableBackend:
                 following = _c.complete_and_start_action(handle, state)
                 result = (None, following) if following else None
         finally:
-            _c.retract_facts(handle, payload)
+            _c.delete_state(handle, _SESSION)  # drops the batch's facts; cheaper than retracting them one by one
         return out

@@ -72,7 +72,10 @@ def render(text: str, facts: dict) -> str:
 
 
 def _plain(value: Any) -> Any:
-    return list(value) if isinstance(value, tuple) else value
+    """A fact as the uitleg keeps it: plain str for enum members, lists for tuples."""
+    if isinstance(value, tuple):
+        return [str(v) for v in value]
+    return str(value) if isinstance(value, str) else value
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,7 +230,8 @@ class Engine:
         hit = _EXPLANATIONS.get(key)
         if hit is None:
             why = cond.decisive(rule.condition, facts, day, self.ruleset.param)
-            uitleg = schema.Uitleg(
+            # Built without re-validation: every value is a str, a plain fact or a list of str.
+            uitleg = schema.Uitleg.model_construct(
                 regel=rule.id,
                 titel=rule.title,
                 reden=render(rule.reason, facts),

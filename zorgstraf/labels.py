@@ -51,6 +51,7 @@ def field_label(name: str) -> str:
     return catalogue().velden.get(name, name.replace("_", " ").replace(".", " "))
 
 
+@lru_cache(maxsize=65536, typed=True)  # facts take few distinct values; `typed`: True is not 1
 def value_text(name: str, value: Any) -> str:
     """A fact's value as a reader says it: ja/nee, onbekend, labels for codes, lists joined."""
     if value is None:
@@ -65,6 +66,7 @@ def value_text(name: str, value: Any) -> str:
     return label(kind, value) if kind else str(value)
 
 
+@lru_cache(maxsize=65536, typed=True)
 def fact_sentence(name: str, value: Any) -> str:
     text = field_label(name)
     return f"{text[0].upper()}{text[1:]}: {value_text(name, value)}."
