@@ -121,6 +121,7 @@ class Engine:
         self._sources = {r.id: reader_source(r.source) for r in ruleset.rules}  # seed document and section
         self._dated = {r.id for r in ruleset.rules if cond.uses_parameters(r.condition)}
         self._epochs: dict[date, int] = {}
+        self._day_deadlines: dict[date, tuple[int, str, str | None]] = {}
         self._score_rules = {r.id for r in ruleset.rules if "score.band" in r.fields_used}
 
     def fired_rules(
@@ -292,29 +293,24 @@ class Engine:
         so its deadline is the OvJ's."""
         received = melding.ontvangen_op
         day = received.date()
-        values = {}
-        params = self.ruleset.parameters
+        ovj_hours, vt_day, ao_day = self._day_deadlines.get(day) or self._deadlines_of(day)
         ovj = None
         if facts["verdachte.aangehouden"] and "vt_op_zsm" in facts["afstemming"]:
-            hours = self.ruleset.param("ovj_termijn_uren", day) if "ovj_termijn_uren" in params else deadlines.OVJ_HOURS
-            ovj = deadlines.ovj_deadline(received, hours).isoformat()
-            values["ovj_beslissing_uiterlijk"] = ovj
+            ovj = deadlines.ovj_deadline(received, ovj_hours).isoformat()
+        vt = None
         # VT assesses safety for every case it gets: asked for (veiligheidsbeoordeling) or reported to it (zorgmelding_vt)
         if "veiligheidsbeoordeling" in facts["interventies"] or "zorgmelding_vt" in facts["interventies"]:
-            if urgentie == "acuut":
-                values["vt_veiligheidsbeoordeling_uiterlijk"] = day.isoformat()
-            elif ovj is not None:
-                values["vt_veiligheidsbeoordeling_uiterlijk"] = ovj
-            else:
-                days = self.ruleset.param("vt_termijn_werkdagen", day) if "vt_termijn_werkdagen" in params else deadlines.VT_WORKING_DAYS
-                values["vt_veiligheidsbeoordeling_uiterlijk"] = deadlines.add_working_days(day, days).isoformat()
-        if on_agenda and "ao_weekdag" in self.ruleset.parameters:
-            weekday = self.ruleset.param("ao_weekdag", day)
-            values["volgend_actie_overleg"] = deadlines.next_weekday(day, weekday).isoformat()
-        if not values:
+            vt = day.isoformat() if urgentie == "acuut" else ovj if ovj is not None else vt_day
+        ao = ao_day if on_agenda else None
+        if ovj is None and vt is None and ao is None:
             return _NO_DEADLINES
-        return schema.Termijnen.model_construct(
-            ovj_beslissing_uiterlijk=values.get("ovj_beslissing_uiterlijk"),
-            vt_veiligheidsbeoordeling_uiterlijk=values.get("vt_veiligheidsbeoordeling_uiterlijk"),
-            volgend_actie_overleg=values.get("volgend_actie_overleg"),
-        )
+        return schema.Termijnen.model_construct(ovj_beslissing_uiterlijk=ovj, vt_veiligheidsbeoordeling_uiterlijk=vt, volgend_actie_overleg=ao)
+
+    def _deadlines_of(self, day: date) -> tuple[int, str, str | None]:
+        """What a day of receipt fixes: the OvJ's hours, VT's last day, the next Actie-overleg."""
+        params = self.ruleset.parameters
+        hours = self.ruleset.param("ovj_termijn_uren", day) if "ovj_termijn_uren" in params else deadlines.OVJ_HOURS
+        days = self.ruleset.param("vt_termijn_werkdagen", day) if "vt_termijn_werkdagen" in params else deadlines.VT_WORKING_DAYS
+        ao = deadlines.next_weekday(day, self.ruleset.param("ao_weekdag", day)).isoformat() if "ao_weekdag" in params else None
+        hit = self._day_deadlines[day] = (hours, deadlines.add_working_days(day, days).isoformat(), ao)
+        return hit

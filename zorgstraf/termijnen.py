@@ -5,7 +5,7 @@
   because the moment of arrest is not in the melding: the real deadline can only be earlier.
 - Veilig Thuis: the veiligheidsbeoordeling at once when danger is acute, at ZSM within the OvJ's
   window, otherwise within 5 working days of the report (a zorgmelding too: VT assesses safety for
-  every report it receives; Handelingsprotocol Veilig Thuis). Working days skip weekends, not public holidays.
+  every report it receives; Handelingsprotocol Veilig Thuis). Working days skip weekends and Dutch public holidays.
 - Actie-overleg: the first of the region's AO weekdays after the day of receipt.
 """
 
