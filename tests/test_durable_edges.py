@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import threading
 
 import durable_rules_engine
@@ -159,6 +161,39 @@ def test_raw_engine_reports_unhandled_batches_with_code_1():
     code, _ = durable_rules_engine.assert_facts(handle, json.dumps([{"_n": 1, "a": 0}]))
     durable_rules_engine.retract_facts(handle, json.dumps([{"_n": 1, "a": 0}]))
     assert code == 1
+
+
+# Two different facts (met in a compare of 50,000 meldingen) that durable-rules hashes alike.
+_A = {"_n": 328456, "_a": 1, "k13": 0, "k18": 0, "k19": 5, "k12": 0, "k2": 1, "k3": 0, "k4": 0, "k5": 0, "k6": 0, "k7": 0, "k8": 0,
+      "k9": 0, "k10": 0, "k40": 0, "k41": 0, "k42": 0, "k43": 0, "k20": 0, "k16": "", "k85": "", "k39": 1, "k37": 0, "k38": 0,
+      "k14": -1, "k15": 0, "k21": 0, "k22": -1, "k27": -1, "k30": -1, "k31": 0, "k29": "", "k35": -1, "k33": -1, "k24": -1,
+      "k34": -1, "k32": -1, "k28": -1, "k26": "", "k25": -1, "k36": -1, "k17": 0}  # fmt: skip
+_B = {"_n": 328770, "_a": 1, "k13": 0, "k18": 0, "k19": 0, "k12": 0, "k2": 0, "k3": 0, "k4": 0, "k5": 0, "k6": 0, "k7": 0, "k8": 0,
+      "k9": 0, "k10": 1, "k40": 0, "k41": 0, "k42": 0, "k43": 0, "k20": 1, "k16": "", "k85": "", "k39": 0, "k37": 0, "k38": 0,
+      "k14": -1, "k15": 0, "k21": 1, "k22": 0, "k27": 1, "k30": 3, "k31": 1, "k29": "licht", "k35": 0, "k33": 0, "k24": 0,
+      "k34": 0, "k32": 0, "k28": 0, "k26": "geen", "k25": 1, "k36": 0, "k17": 0}  # fmt: skip
+
+
+_PROBE = """
+import json, sys
+import durable_rules_engine as c
+a, b = json.loads(sys.argv[1])
+handle = c.create_ruleset("probe", json.dumps({"r0": {"all": [{"m": {"_a": 1}}], "cap": 100}}))
+print(c.assert_facts(handle, json.dumps([a, b]))[0], flush=True)
+"""
+
+
+def test_two_different_facts_that_durable_rules_hashes_alike_are_both_matched():
+    # Without an id, durable-rules knows the pair by one content hash and refuses the second as
+    # "already observed" (code 2), leaving its heap corrupt: shown in a process of its own.
+    probe = subprocess.run([sys.executable, "-c", _PROBE, json.dumps([_A, _B])], capture_output=True, text=True, timeout=120)
+    assert probe.stdout.split()[:1] == ["2"]
+    # Each fact the backend asserts carries its own id: the same two facts, among others, all match.
+    handle = durable_rules_engine.create_ruleset("zs_edge_collision", json.dumps({"r0": {"all": [{"m": {"_a": 1}}], "cap": 100}}))
+    facts = [{**_A, "k19": 7}, {**_A, "k19": 8}, _A, _B, {**_B, "k19": 9}]
+    rows = [json.dumps({**fact, "id": i}, separators=(",", ":")) for i, fact in enumerate(facts)]
+    matched = sorted(n for action, ids in db.DurableBackend._run(handle, rows) for n in ids if action == "r0")
+    assert matched == [0, 1, 2, 3, 4]
 
 
 UNKNOWN_RULES = HEADER.format(name="onbekend") + "".join(

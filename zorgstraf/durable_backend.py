@@ -10,7 +10,10 @@ What this module knows about durable-rules (each has a test in tests/test_durabl
 - An *event* is consumed by one rule only: we assert *facts*, so every matching rule fires.
 - A batch with an unmatched fact returns "not handled" (MessageNotHandledException in the
   Python Host, which then drops the whole batch's actions); we read the actions anyway.
-- Re-asserting an identical fact is "already observed": each fact carries a unique `_n`.
+- A fact is known by its `id`; without one, by a hash of its content, and two different facts
+  can hash alike (durable-rules #376; we met a pair in 330,000). The engine then refuses the batch
+  as "already observed" and its memory is corrupt from then on (free(): invalid pointer). Every
+  fact carries its own `id`: its place in the batch (the batch is dropped before the next).
 - The C engine holds at most 1,024 live session ids: we use one session and delete its state
   after each batch (which removes the batch's facts; cheaper than retracting them).
 - A ruleset name registers once per process: names are content hashes, registered once.
@@ -41,12 +44,11 @@ from .ruleset import Rule, RuleSet, expand_parameters
 BATCH = 1000  # facts per assert call; also the action cap, so about one action per rule per batch
 CATCH_ALL = "__alle__"  # constant-true/false marker in compiled expressions (always 1 in facts)
 _LOCK = threading.RLock()
-_NEXT_ID = [0]  # unique `_n` per asserted fact, process-wide (guarded by _LOCK)
 _HANDLES: dict[str, int] = {}  # ruleset name -> C handle; a name is registered once per process
 _SESSION = "0"  # every fact goes to durable-rules' default session
 _RESULT_CODES = {0: "ok", 1: "niet afgehandeld", 2: "al waargenomen"}
 _ACTION = re.compile(r'^\{"(\w+)":\[')
-_FACT_ID = re.compile(r'"_n": ?(\d+)')
+_FACT_ID = re.compile(r'"id": ?(\d+)')
 
 
 def key(name: str) -> str:
@@ -217,7 +219,7 @@ def _build_aliases() -> dict[str, str]:
     """Short, stable names for engine keys. durable-rules hands every match back as JSON, so
     row size drives the cost per match; the order follows the schema, so names never drift."""
     keys = [k for spec in CATALOGUE.values() for k, _, _ in _encoder_for(spec)]
-    return {k: f"k{i}" for i, k in enumerate(keys)} | {"_dag": "_d", CATCH_ALL: "_a", "_n": "_n"}
+    return {k: f"k{i}" for i, k in enumerate(keys)} | {"_dag": "_d", CATCH_ALL: "_a"}
 
 
 def _aliased(expr: Any) -> Any:
@@ -264,7 +266,7 @@ class _CompiledStratum:
         self.uses_day = uses_day
         # One row is one `%` on a template: every value is an int, or an enum value already in JSON
         # text; writing rows this way instead of json.dumps on dicts halves the cost of a row.
-        parts = ['"_n":%d', '"_a":1'] + (['"_d":%d'] if uses_day else [])
+        parts = ['"id":%d', '"_a":1'] + (['"_d":%d'] if uses_day else [])
         parts += [f'"{alias}":%s' if CATALOGUE[name].kind == "enum" else f'"{alias}":%d' for alias, name, _ in self.encoders]
         self.template = "{" + ",".join(parts) + "}"
 
@@ -305,26 +307,24 @@ class DurableBackend:
         template, encoders = stratum.template, stratum.encoders
         with _LOCK:
             for start in range(0, len(facts), BATCH):
-                first = _NEXT_ID[0]
                 part = facts[start : start + BATCH]
                 if stratum.uses_day:
-                    lead = [(first + o, day_number(d)) for o, d in enumerate(days[start : start + BATCH])]
+                    lead = [(o, day_number(d)) for o, d in enumerate(days[start : start + BATCH])]
                 else:
-                    lead = [(first + o,) for o in range(len(part))]
+                    lead = [(o,) for o in range(len(part))]
                 rows = [template % (*head, *[enc(f[name]) for _, name, enc in encoders]) for head, f in zip(lead, part)]
-                _NEXT_ID[0] += len(rows)
-                for action, ids in self._run(handle, "[" + ",".join(rows) + "]"):
+                for action, ids in self._run(handle, rows):
                     rule_id = stratum.rule_ids[int(action[1:])]
                     for n in ids:
-                        fired[start + n - first].add(rule_id)
+                        fired[start + n].add(rule_id)
         return fired
 
     @staticmethod
-    def _run(handle: int, payload: str) -> list[tuple[str, list[int]]]:
-        """Assert a batch, collect (action, fact ids) for every activation, then drop the batch."""
+    def _run(handle: int, rows: list[str]) -> list[tuple[str, list[int]]]:
+        """Assert a batch (JSON rows), collect (action, fact ids) for every activation, then drop the batch."""
         out = []
         try:
-            code, state = _c.assert_facts(handle, payload)
+            code, state = _c.assert_facts(handle, "[" + ",".join(rows) + "]")
             if code not in (0, 1):  # 1: some fact matched no rule, which is normal for us
                 raise EngineError(f"durable-rules: {_RESULT_CODES.get(code, code)}")
             result = _c.start_action_for_state(handle, state)

@@ -304,7 +304,9 @@ class Engine:
         ao = ao_day if on_agenda else None
         if ovj is None and vt is None and ao is None:
             return _NO_DEADLINES
-        return schema.Termijnen.model_construct(ovj_beslissing_uiterlijk=ovj, vt_veiligheidsbeoordeling_uiterlijk=vt, volgend_actie_overleg=ao)
+        return schema.Termijnen.model_construct(
+            ovj_beslissing_uiterlijk=ovj, vt_veiligheidsbeoordeling_uiterlijk=vt, volgend_actie_overleg=ao
+        )
 
     def _deadlines_of(self, day: date) -> tuple[int, str, str | None]:
         """What a day of receipt fixes: the OvJ's hours, VT's last day, the next Actie-overleg."""
