@@ -91,3 +91,20 @@ def test_regelset_carries_name_version_and_content_hash(engine):
 def test_toelichting_never_reaches_the_advies(engine):
     (advies,) = engine.evaluate([melding(toelichting="geheim-XYZ")])
     assert "geheim-XYZ" not in advies.model_dump_json()
+
+
+def test_the_engine_builds_advies_as_pydantic_would_from_the_same_values(engine):
+    # The hot path builds models with schema.trusted instead of model_construct: same fields, same
+    # instance state, same JSON, and only for models where that holds (no aliases, extras, privates).
+    for model in (schema.Advies, schema.Termijnen, schema.Uitleg):
+        assert model.__pydantic_post_init__ is None and not model.__private_attributes__
+        assert model.model_config.get("extra") != "allow" and not any(f.alias for f in model.model_fields.values())
+    meldingen = [schema.Melding.model_validate(m) for m in generate(300, seed=5)]
+    for advies in engine.evaluate(meldingen):
+        assert list(advies.__dict__) == list(schema.Advies.model_fields)
+        again = schema.Advies.model_construct(**advies.__dict__)
+        assert advies == again and advies.model_fields_set == again.model_fields_set
+        assert advies.model_dump_json() == again.model_dump_json()
+        assert schema.Advies.model_validate_json(advies.model_dump_json()) == advies
+        if advies.termijnen.model_fields_set:
+            assert list(advies.termijnen.__dict__) == list(schema.Termijnen.model_fields)

@@ -308,10 +308,11 @@ class DurableBackend:
         with _LOCK:
             for start in range(0, len(facts), BATCH):
                 part = facts[start : start + BATCH]
-                if stratum.uses_day:
-                    lead = [(o, day_number(d)) for o, d in enumerate(days[start : start + BATCH])]
-                else:
-                    lead = [(o,) for o in range(len(part))]
+                lead: list[tuple[int, ...]] = (
+                    [(o, day_number(d)) for o, d in enumerate(days[start : start + BATCH])]
+                    if stratum.uses_day
+                    else [(o,) for o in range(len(part))]
+                )
                 rows = [template % (*head, *[enc(f[name]) for _, name, enc in encoders]) for head, f in zip(lead, part)]
                 for action, ids in self._run(handle, rows):
                     rule_id = stratum.rule_ids[int(action[1:])]

@@ -264,27 +264,31 @@ class Engine:
         enum = self._enum
         # Every value below is already valid (enum members from validated rule files), so the
         # Advies is assembled without re-validating it field by field.
-        return schema.Advies.model_construct(
-            melding_id=melding.melding_id,
-            regio=self.label,
-            samenvatting=summarise(urgentie, afstemming, facts["indicatoren"], route, thv, termijnen, day, raised_by_score),
-            regelset=self._info,
-            urgentie=schema.Urgentie(urgentie),
-            route=schema.Route(route),
-            afstemming=[enum["afstemming"][v] for v in afstemming],
-            partners=[enum["partners"][v] for v in facts["partners"]],
-            interventies=[enum["interventies"][v] for v in facts["interventies"]],
-            thv=self._small(schema.Thv, beoordeling=schema.ThvBeoordeling(thv), redenen=tuple(thv_reasons)),
-            fase=schema.Fase(self._decide("fase", singles.get("fase", []))),
-            actie_overleg=self._small(
-                schema.ActieOverleg,
-                agenderen=on_agenda,
-                prioriteit=self._decide("actie_overleg.prioriteit", singles.get("actie_overleg.prioriteit", [])) if on_agenda else None,
+        return schema.trusted(
+            schema.Advies,
+            dict(
+                melding_id=melding.melding_id,
+                regio=self.label,
+                samenvatting=summarise(urgentie, afstemming, facts["indicatoren"], route, thv, termijnen, day, raised_by_score),
+                regelset=self._info,
+                urgentie=schema.Urgentie(urgentie),
+                route=schema.Route(route),
+                afstemming=[enum["afstemming"][v] for v in afstemming],
+                partners=[enum["partners"][v] for v in facts["partners"]],
+                interventies=[enum["interventies"][v] for v in facts["interventies"]],
+                thv=self._small(schema.Thv, beoordeling=schema.ThvBeoordeling(thv), redenen=tuple(thv_reasons)),
+                fase=schema.Fase(self._decide("fase", singles.get("fase", []))),
+                actie_overleg=self._small(
+                    schema.ActieOverleg,
+                    agenderen=on_agenda,
+                    prioriteit=self._decide("actie_overleg.prioriteit", singles.get("actie_overleg.prioriteit", [])) if on_agenda else None,
+                ),
+                uitleg=[u for u, _ in explained],
+                score=None,
+                indicatoren=[enum["indicatoren"][v] for v in facts["indicatoren"]],
+                termijnen=termijnen,
+                casus=None,
             ),
-            uitleg=[u for u, _ in explained],
-            score=None,
-            indicatoren=[enum["indicatoren"][v] for v in facts["indicatoren"]],
-            termijnen=termijnen,
         )
 
     def _deadlines(self, melding: schema.Melding, facts: dict, urgentie: str, on_agenda: bool) -> schema.Termijnen:
@@ -304,8 +308,8 @@ class Engine:
         ao = ao_day if on_agenda else None
         if ovj is None and vt is None and ao is None:
             return _NO_DEADLINES
-        return schema.Termijnen.model_construct(
-            ovj_beslissing_uiterlijk=ovj, vt_veiligheidsbeoordeling_uiterlijk=vt, volgend_actie_overleg=ao
+        return schema.trusted(
+            schema.Termijnen, {"ovj_beslissing_uiterlijk": ovj, "vt_veiligheidsbeoordeling_uiterlijk": vt, "volgend_actie_overleg": ao}
         )
 
     def _deadlines_of(self, day: date) -> tuple[int, str, str | None]:

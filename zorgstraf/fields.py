@@ -8,6 +8,7 @@ single place that decides what a rule may *not* see (`toelichting`, ids, timesta
 from __future__ import annotations
 
 import enum
+import operator
 import types
 import typing
 from dataclasses import dataclass
@@ -111,26 +112,49 @@ CATALOGUE: dict[str, FieldSpec] = _build_catalogue() | TIME_FIELDS | {SCORE_FIEL
 INPUT_FIELDS = [s for s in CATALOGUE.values() if not s.output and s.name not in TIME_FIELDS and s is not SCORE_FIELD]
 
 
-def _reader(spec: FieldSpec):
-    """A fast getter for one field of a Melding, in domain terms. Enum members are StrEnums,
-    so they already equal (and serialise as) their string values."""
-    parts = spec.name.split(".")
-    if spec.kind == "object":
-        return lambda m: None if getattr(m, parts[0]) is None else True
-    if spec.kind == "list":
-        return lambda m: tuple(getattr(m, parts[0]))
-    if len(parts) == 1:
-        return lambda m: getattr(m, parts[0])
-    outer, inner = parts
-    return lambda m: (lambda o: None if o is None else getattr(o, inner))(getattr(m, outer))
+def _getter(names: list[str]) -> typing.Callable[[dict], tuple]:
+    get = operator.itemgetter(*names)
+    return get if len(names) > 1 else lambda d: (get(d),)
 
 
-_READERS = [(spec.name, _reader(spec)) for spec in INPUT_FIELDS]
+def _plan() -> tuple:
+    """How to read the input facts of a Melding: straight from the model's attribute dicts, a
+    group of values per `itemgetter` (the melding is validated, so every attribute is there)."""
+    top: list[tuple[str, str]] = []
+    lists: list[tuple[str, str]] = []
+    objects: list[tuple[str, str]] = []
+    nested: dict[str, list[tuple[str, str]]] = {}
+    for spec in INPUT_FIELDS:
+        parts = spec.name.split(".")
+        if spec.kind == "object":
+            objects.append((spec.name, parts[0]))
+        elif len(parts) == 2 and spec.kind != "list":
+            nested.setdefault(parts[0], []).append((spec.name, parts[1]))
+        elif len(parts) == 1:
+            (lists if spec.kind == "list" else top).append((spec.name, parts[0]))
+        else:  # pragma: no cover - guards future schema changes
+            raise TypeError(f"field {spec.name}: rules read lists at the top level only")
+    groups = [
+        (outer, tuple(n for n, _ in fields), _getter([a for _, a in fields]), dict.fromkeys(n for n, _ in fields))
+        for outer, fields in nested.items()
+    ]
+    return tuple(n for n, _ in top), _getter([a for _, a in top]), lists, objects, groups
+
+
+_TOP_NAMES, _TOP, _LISTS, _OBJECTS, _GROUPS = _plan()
 
 
 def domain_facts(melding: schema.Melding) -> dict[str, object]:
     """Flat domain facts: dotted names, lists as tuples, enums as their values, unknown as None."""
-    facts = {name: read(melding) for name, read in _READERS}
+    d = melding.__dict__
+    facts: dict[str, object] = dict(zip(_TOP_NAMES, _TOP(d)))
+    for name, attr in _LISTS:
+        facts[name] = tuple(d[attr])
+    for name, attr in _OBJECTS:
+        facts[name] = None if d[attr] is None else True
+    for outer, names, get, unknown in _GROUPS:
+        inner = d[outer]
+        facts.update(unknown if inner is None else zip(names, get(inner.__dict__)))
     moment = melding.ontvangen_op
     facts["ontvangen.weekdag"] = WEEKDAGEN[moment.weekday()]
     facts["ontvangen.tijd"] = moment.hour * 100 + moment.minute

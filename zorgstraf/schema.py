@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, TypeVar
 from zoneinfo import ZoneInfo
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
@@ -347,3 +347,20 @@ class Besluit(BesluitIn):
     regelset_hash: str
     key_id: str
     genomen_op: datetime
+
+
+_SET = object.__setattr__
+_M = TypeVar("_M", bound=BaseModel)
+
+
+def trusted(model: type[_M], values: dict) -> _M:
+    """An instance from values that are complete and already valid, as `model_construct` makes it
+    (the same instance state), without its per-field alias and default bookkeeping: for the
+    engine's hot path, where every value comes from validated rule files and catalogues. Only for
+    models without aliases, extra fields, private attributes or post-init (checked in tests)."""
+    instance = model.__new__(model)
+    _SET(instance, "__dict__", values)
+    _SET(instance, "__pydantic_fields_set__", set(values))
+    _SET(instance, "__pydantic_extra__", None)
+    _SET(instance, "__pydantic_private__", None)
+    return instance
