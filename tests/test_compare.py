@@ -80,3 +80,25 @@ def test_cli_formats():
 def test_unknown_variant_is_a_usage_error():
     result = run_cli("compare", SAMPLES, "--variant", "atlantis")
     assert result.returncode == 2 and "onbekende regio" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("backend", ["durable", "referentie"])
+def test_variants_sharing_the_strata_they_agree_on_decide_as_each_alone(backend):
+    # compare evaluates a stratum once for all variants that agree on it and on what comes before
+    # (most regions share the first stratum with the national rules); each must decide as alone.
+    from zorgstraf.engine import Engine
+    from zorgstraf.fields import domain_facts
+    from zorgstraf.samples import generate
+    from zorgstraf.schema import Melding
+    from zorgstraf.variants import Catalogue, Variant, default_rules_dir
+
+    catalogue = Catalogue.of(default_rules_dir())
+    names = ["landelijk", "limburg", "midden_nederland", "noord_holland", "oost_brabant"]
+    engines = [Engine(catalogue.ruleset(Variant.parse(n)), backend=backend) for n in names]
+    assert len({e._prefix_keys[0] for e in engines}) < len(engines)  # some do share
+    meldingen = [Melding.model_validate(m) for m in generate(400, seed=11)]
+    facts = [domain_facts(m) for m in meldingen]
+    shared: dict = {}
+    together = [e.outcomes(meldingen, facts, shared) for e in engines]
+    assert together == [e.outcomes(meldingen, facts) for e in engines]
+    assert len(shared) < 2 * len(engines)

@@ -86,17 +86,32 @@ def workload_items(o: Outcome, model: Werklast | None = None) -> Iterator[tuple[
                 yield partner.value, item.werk
 
 
+@lru_cache(maxsize=65536)
+def _workload_of(agenderen: bool, indicatoren: tuple, interventies: tuple, thv: str, partners: tuple) -> tuple[tuple[str, str], ...]:
+    """workload_items for the outcome fields it reads (few distinct), with this process's model."""
+    only = Outcome(
+        urgentie="", route="", fase="", thv=thv, agenderen=agenderen, afstemming=(), partners=partners, interventies=interventies,
+        indicatoren=indicatoren, rules=(),
+    )  # fmt: skip
+    return tuple(workload_items(only))
+
+
 @dataclass
 class Tally:
     counts: dict[str, Counter] = field(default_factory=lambda: {c: Counter() for c in CATEGORIES})
     workload: Counter = field(default_factory=Counter)  # (partner, kind) -> number of cases
 
     def add(self, o: Outcome) -> None:
+        counts = self.counts
         for cat in ("urgentie", "route", "thv", "fase"):
-            self.counts[cat][getattr(o, cat)] += 1
+            counts[cat][getattr(o, cat)] += 1
         for cat in ("afstemming", "partners", "interventies"):
-            self.counts[cat].update(getattr(o, cat))
-        self.workload.update(workload_items(o))
+            tally = counts[cat]
+            for value in getattr(o, cat):
+                tally[value] += 1
+        workload = self.workload
+        for item in _workload_of(o.agenderen, o.indicatoren, o.interventies, o.thv, o.partners):
+            workload[item] += 1
 
     def merge(self, other: "Tally") -> None:
         for cat in CATEGORIES:
@@ -148,6 +163,7 @@ _ENGINES: dict[str, Engine] = {}
 
 def _init_worker(rules_dir: str, names: list[str]) -> None:
     _MODEL["werklast"] = workload_model(rules_dir)
+    _workload_of.cache_clear()
     _ENGINES.clear()
     for name in names:
         _ENGINES[name] = Catalogue.of(rules_dir).engine(Variant.parse(name))
@@ -171,7 +187,8 @@ def _evaluate_chunk(source: str, names: list[str], records: list[tuple[int | Non
             meldingen.append(item)
     base, variants = names[0], names[1:]
     shared = [domain_facts(m) for m in meldingen]  # the same input facts for every variant
-    outcomes = {name: _ENGINES[name].outcomes(meldingen, shared) for name in names}
+    strata: dict = {}  # strata the variants agree on are evaluated once
+    outcomes = {name: _ENGINES[name].outcomes(meldingen, shared, strata) for name in names}
     tallies = {name: Tally() for name in names}
     differences = []
     for i, melding in enumerate(meldingen):

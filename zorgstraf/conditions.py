@@ -291,6 +291,17 @@ def _fields(node: Condition) -> list[str]:
     return [node.field] if isinstance(node, Leaf) else []
 
 
+def parameters_in(node: Condition) -> set[str]:
+    """The names of the dated parameters a condition reads."""
+    if isinstance(node, (All, AnyOf, AtLeast)):
+        return set().union(*(parameters_in(c) for c in node.children))
+    if isinstance(node, Not):
+        return parameters_in(node.child)
+    if isinstance(node, ParamTest):
+        return {node.name}
+    return {node.operand.name} if isinstance(node, Leaf) and isinstance(node.operand, Param) else set()
+
+
 def uses_parameters(node: Condition) -> bool:
     if isinstance(node, (All, AnyOf, AtLeast)):
         return any(uses_parameters(c) for c in node.children)

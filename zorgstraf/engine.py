@@ -32,6 +32,7 @@ _NO_DEADLINES = schema.Termijnen()
 # Keyed by the rule's content, the facts it shows and (for dated rules) the parameter values in force.
 _EXPLANATIONS: dict[tuple, tuple[schema.Uitleg, str | None]] = {}
 _PARAMETER_PERIODS: dict[tuple, int] = {}
+_NOTHING: frozenset[str] = frozenset()
 _LIST_ORDER = {name: {v.value: i for i, v in enumerate(enum)} for name, enum in OUTPUTS.items()}
 
 
@@ -123,6 +124,22 @@ class Engine:
         self._epochs: dict[date, int] = {}
         self._day_deadlines: dict[date, tuple[int, str, str | None]] = {}
         self._score_rules = {r.id for r in ruleset.rules if "score.band" in r.fields_used}
+        self._strata = ruleset.strata
+        self._grown: dict[frozenset[str], dict[str, frozenset[str]]] = {}
+        self._final: dict[frozenset[str], tuple[dict[str, tuple[str, ...]], tuple[Rule, ...]]] = {}
+        self._outcomes: dict[frozenset[str], Outcome] = {}
+        # Which rules fire in stratum k depends on the melding, the conditions (parameters folded in)
+        # of strata 0..k and the outputs strata before k add: engines agreeing on all of that fire
+        # alike there (most regions differ from the national rules in a later stratum or in
+        # parameters alone). `compare` evaluates such a stratum once for all of them.
+        self._prefix_keys: list[str] = []
+        digest = hashlib.sha256(self.backend.name.encode())
+        for stratum in self._strata:
+            for r in stratum:
+                read = sorted((name, sorted(ruleset.parameters[name].waarden.items())) for name in cond.parameters_in(r.condition))
+                digest.update(repr((r.id, r.condition, read, sorted(self._adds[r.id]))).encode())
+            digest.update(b"|")
+            self._prefix_keys.append(digest.copy().hexdigest())
 
     def fired_rules(
         self, meldingen: list[schema.Melding], base_facts: list[dict] | None = None, bands: list[str | None] | None = None
@@ -130,37 +147,83 @@ class Engine:
         """The domain facts (with derived outputs) and the rules that fired, per melding.
         `base_facts` (from fields.domain_facts) may be shared between engines; they are copied.
         `bands` are the risk score bands, when scoring is on."""
+        return [(f, list(self._after(ids)[1])) for f, ids in self._fire(meldingen, base_facts, bands)]
+
+    def _fire(
+        self,
+        meldingen: list[schema.Melding],
+        base_facts: list[dict] | None = None,
+        bands: list[str | None] | None = None,
+        shared: dict[str, list[set[str]]] | None = None,
+    ) -> list[tuple[dict, frozenset[str]]]:
+        """Facts (outputs in catalogue order) and the set of fired rules, per melding. `shared`: what
+        each stratum fired for these meldingen and base facts, by prefix key, across engines."""
         facts: list[dict[str, Any]] = []
+        nothing = self._so_far(_NOTHING)
         for i, m in enumerate(meldingen):
             f: dict[str, Any] = dict(base_facts[i]) if base_facts is not None else domain_facts(m)
             if bands is not None:
                 f["score.band"] = bands[i]
-            for name in LIST_OUTPUTS:
-                f[name] = set()  # grows stratum by stratum; ordered once at the end
+            f.update(nothing)  # the outputs grow stratum by stratum: facts for the next one
             facts.append(f)
         days = [received_day(m) for m in meldingen]
-        fired: list[set[str]] = [set() for _ in meldingen]
-        for index in range(len(self.ruleset.strata)):
-            results = self.backend.fire(index, facts, days)
-            for i, ids in enumerate(results):
-                if ids:
-                    fired[i] |= ids
-                    f = facts[i]
-                    for rid in ids:
-                        for name, values in self._adds[rid]:
-                            f[name] |= values
-        for f in facts:
-            for name in LIST_OUTPUTS:
-                f[name] = tuple(sorted(f[name], key=_LIST_ORDER[name].__getitem__))
-        return [(f, sorted((self._by_id[r] for r in ids), key=lambda r: self._order[r.id])) for f, ids in zip(facts, fired)]
+        fired = [_NOTHING] * len(meldingen)
+        last = len(self._strata) - 1
+        for index in range(len(self._strata)):
+            key = self._prefix_keys[index]
+            results = shared.get(key) if shared is not None else None
+            if results is None:
+                results = self.backend.fire(index, facts, days)
+                if shared is not None:
+                    shared[key] = results
+            for i, new in enumerate(results):
+                if new:
+                    fired[i] = now = fired[i] | new
+                    if index < last:
+                        facts[i].update(self._so_far(now))
+        for f, ids in zip(facts, fired):
+            f.update(self._after(ids)[0])
+        return list(zip(facts, fired))
 
-    def outcomes(self, meldingen: list[schema.Melding], base_facts: list[dict] | None = None) -> list[Outcome]:
-        """Decisions only (no explanation or deadlines): cheaper, for comparing variants at scale."""
+    # What a set of fired rules gives is worked out once per distinct set: sets repeat a lot.
+    def _so_far(self, ids: frozenset[str]) -> dict[str, frozenset[str]]:
+        """The list outputs these rules add, as facts for a later stratum."""
+        hit = self._grown.get(ids)
+        if hit is None:
+            adds: dict[str, set[str]] = {name: set() for name in LIST_OUTPUTS}
+            for rid in ids:
+                for name, values in self._adds[rid]:
+                    adds[name] |= values
+            hit = self._grown[ids] = {name: frozenset(values) for name, values in adds.items()}
+            if len(self._grown) > 200_000:
+                self._grown.clear()
+        return hit
+
+    def _after(self, ids: frozenset[str]) -> tuple[dict[str, tuple[str, ...]], tuple[Rule, ...]]:
+        """The list outputs in catalogue order, and the rules in file order."""
+        hit = self._final.get(ids)
+        if hit is None:
+            outputs = {name: tuple(sorted(values, key=_LIST_ORDER[name].__getitem__)) for name, values in self._so_far(ids).items()}
+            rules = tuple(sorted((self._by_id[r] for r in ids), key=lambda r: self._order[r.id]))
+            hit = self._final[ids] = (outputs, rules)
+            if len(self._final) > 200_000:
+                self._final.clear()
+        return hit
+
+    def outcomes(
+        self, meldingen: list[schema.Melding], base_facts: list[dict] | None = None, shared: dict[str, list[set[str]]] | None = None
+    ) -> list[Outcome]:
+        """Decisions only (no explanation or deadlines): cheaper, for comparing variants at scale.
+        They follow from the set of fired rules alone, so each distinct set is decided once.
+        `shared` (one dict per batch and `base_facts`) lets engines share strata they agree on."""
         out = []
-        for facts, rules in self.fired_rules(meldingen, base_facts):
-            singles = self._single_values(rules)
-            out.append(
-                Outcome(
+        known = self._outcomes
+        for facts, ids in self._fire(meldingen, base_facts, shared=shared):
+            hit = known.get(ids)
+            if hit is None:
+                rules = self._after(ids)[1]
+                singles = self._single_values(rules)
+                hit = known[ids] = Outcome(
                     urgentie=self._decide("urgentie", singles.get("urgentie", [])),
                     route=self._decide("route", singles.get("route", [])),
                     fase=self._decide("fase", singles.get("fase", [])),
@@ -172,10 +235,12 @@ class Engine:
                     indicatoren=facts["indicatoren"],
                     rules=tuple(r.id for r in rules),
                 )
-            )
+                if len(known) > 200_000:
+                    known.clear()
+            out.append(hit)
         return out
 
-    def _single_values(self, rules: list[Rule]) -> dict[str, list[Any]]:
+    def _single_values(self, rules: Sequence[Rule]) -> dict[str, list[Any]]:
         singles: dict[str, list[Any]] = {}
         for rule in rules:
             for name, value in self._singles[rule.id]:
@@ -184,7 +249,7 @@ class Engine:
 
     def evaluate(self, meldingen: list[schema.Melding], scores: Sequence[schema.Score | None] | None = None) -> list[schema.Advies]:
         bands = [s.band.value if s else None for s in scores] if scores is not None else None
-        advies = [self._combine(m, f, rules) for m, (f, rules) in zip(meldingen, self.fired_rules(meldingen, bands=bands))]
+        advies = [self._combine(m, f, self._after(ids)[1]) for m, (f, ids) in zip(meldingen, self._fire(meldingen, bands=bands))]
         if scores is not None:
             for a, s in zip(advies, scores):
                 a.score = s
@@ -246,7 +311,7 @@ class Engine:
             hit = _EXPLANATIONS[key] = (uitleg, thv_reason)
         return hit
 
-    def _combine(self, melding: schema.Melding, facts: dict, rules: list[Rule]) -> schema.Advies:
+    def _combine(self, melding: schema.Melding, facts: dict, rules: Sequence[Rule]) -> schema.Advies:
         singles = self._single_values(rules)
         day = received_day(melding)
         explained = [self._explain(r, facts, day) for r in rules]
