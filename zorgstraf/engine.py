@@ -195,7 +195,7 @@ class Engine:
                 for name, values in self._adds[rid]:
                     adds[name] |= values
             hit = self._grown[ids] = {name: frozenset(values) for name, values in adds.items()}
-            if len(self._grown) > 200_000:
+            if len(self._grown) > 50_000:
                 self._grown.clear()
         return hit
 
@@ -206,7 +206,7 @@ class Engine:
             outputs = {name: tuple(sorted(values, key=_LIST_ORDER[name].__getitem__)) for name, values in self._so_far(ids).items()}
             rules = tuple(sorted((self._by_id[r] for r in ids), key=lambda r: self._order[r.id]))
             hit = self._final[ids] = (outputs, rules)
-            if len(self._final) > 200_000:
+            if len(self._final) > 50_000:
                 self._final.clear()
         return hit
 
@@ -235,7 +235,7 @@ class Engine:
                     indicatoren=facts["indicatoren"],
                     rules=tuple(r.id for r in rules),
                 )
-                if len(known) > 200_000:
+                if len(known) > 50_000:
                     known.clear()
             out.append(hit)
         return out
