@@ -34,6 +34,14 @@ _EXPLANATIONS: dict[tuple, tuple[schema.Uitleg, str | None]] = {}
 _PARAMETER_PERIODS: dict[tuple, int] = {}
 _NOTHING: frozenset[str] = frozenset()
 _LIST_ORDER = {name: {v.value: i for i, v in enumerate(enum)} for name, enum in OUTPUTS.items()}
+_CACHE_LIMIT = 10_000  # per engine and cache of fired-rule sets: memory stays small with ten engines
+_SHARED: dict = {}  # one object per distinct output list: few distinct values, held by many cache entries
+
+
+def _shared(value: Any) -> Any:
+    if len(_SHARED) > 100_000:
+        _SHARED.clear()
+    return _SHARED.setdefault(value, value)
 
 
 class Backend(Protocol):
@@ -194,8 +202,8 @@ class Engine:
             for rid in ids:
                 for name, values in self._adds[rid]:
                     adds[name] |= values
-            hit = self._grown[ids] = {name: frozenset(values) for name, values in adds.items()}
-            if len(self._grown) > 50_000:
+            hit = self._grown[ids] = {name: _shared(frozenset(values)) for name, values in adds.items()}
+            if len(self._grown) > _CACHE_LIMIT:
                 self._grown.clear()
         return hit
 
@@ -203,10 +211,12 @@ class Engine:
         """The list outputs in catalogue order, and the rules in file order."""
         hit = self._final.get(ids)
         if hit is None:
-            outputs = {name: tuple(sorted(values, key=_LIST_ORDER[name].__getitem__)) for name, values in self._so_far(ids).items()}
+            outputs = {
+                name: _shared(tuple(sorted(values, key=_LIST_ORDER[name].__getitem__))) for name, values in self._so_far(ids).items()
+            }
             rules = tuple(sorted((self._by_id[r] for r in ids), key=lambda r: self._order[r.id]))
             hit = self._final[ids] = (outputs, rules)
-            if len(self._final) > 50_000:
+            if len(self._final) > _CACHE_LIMIT:
                 self._final.clear()
         return hit
 
@@ -235,7 +245,7 @@ class Engine:
                     indicatoren=facts["indicatoren"],
                     rules=tuple(r.id for r in rules),
                 )
-                if len(known) > 50_000:
+                if len(known) > _CACHE_LIMIT:
                     known.clear()
             out.append(hit)
         return out
@@ -297,13 +307,16 @@ class Engine:
         if hit is None:
             why = cond.decisive(rule.condition, facts, day, self.ruleset.param)
             # Built without re-validation: every value is a str, a plain fact or a list of str.
-            uitleg = schema.Uitleg.model_construct(
-                regel=rule.id,
-                titel=rule.title,
-                reden=render(rule.reason, facts),
-                feiten={name: _plain(facts[name]) for name in rule.fields_used},
-                bron=self._sources[rule.id],
-                waarom=[fact_sentence(name, facts.get(name)) for name in why],
+            uitleg = schema.trusted(
+                schema.Uitleg,
+                {
+                    "regel": rule.id,
+                    "titel": rule.title,
+                    "reden": render(rule.reason, facts),
+                    "feiten": {name: _plain(facts[name]) for name in rule.fields_used},
+                    "bron": self._sources[rule.id],
+                    "waarom": [fact_sentence(name, facts.get(name)) for name in why],
+                },
             )
             thv_reason = render(rule.effects.thv.reden, facts) if rule.effects.thv else None
             if len(_EXPLANATIONS) > 400_000:  # bounded: distinct fact combinations are few
