@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, TypeVar
@@ -21,10 +22,13 @@ def storable(text: str) -> str:
     return text
 
 
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
+
+
 def identifier(text: str) -> str:
     """An id: storable, and without control characters (tabs, newlines) that break logs and tables."""
     storable(text)
-    if any(ord(c) < 32 or ord(c) == 127 for c in text):
+    if _CONTROL.search(text):
         raise ValueError("bevat een stuurteken (tab, regeleinde of ander onzichtbaar teken)")
     return text
 
