@@ -291,6 +291,16 @@ def _fields(node: Condition) -> list[str]:
     return [node.field] if isinstance(node, Leaf) else []
 
 
+def branch_fields(node: Condition) -> list[str]:
+    """The fields whose values decide which branches `decisive` names: those under an `een_van` or
+    `minstens` (everything under an `alle` or a `niet` is named whatever its value)."""
+    if isinstance(node, (AnyOf, AtLeast)):
+        return list(dict.fromkeys(_fields(node)))
+    if isinstance(node, All):
+        return list(dict.fromkeys(f for c in node.children for f in branch_fields(c)))
+    return []
+
+
 def parameters_in(node: Condition) -> set[str]:
     """The names of the dated parameters a condition reads."""
     if isinstance(node, (All, AnyOf, AtLeast)):

@@ -8,9 +8,10 @@ production, a plain-Python reference backend as the test oracle.
 from __future__ import annotations
 
 import hashlib
+import operator
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Protocol, Sequence
+from typing import Any, Callable, Protocol, Sequence
 
 from . import conditions as cond
 from . import schema
@@ -32,6 +33,7 @@ _NO_DEADLINES = schema.Termijnen()
 # Keyed by the rule's content, the facts it shows and (for dated rules) the parameter values in force.
 _EXPLANATIONS: dict[tuple, tuple[schema.Uitleg, str | None]] = {}
 _PARAMETER_PERIODS: dict[tuple, int] = {}
+_DECISIVE: dict[tuple, list[str]] = {}  # (rule, facts under its een_van/minstens, period) -> decisive facts
 _NOTHING: frozenset[str] = frozenset()
 _LIST_ORDER = {name: {v.value: i for i, v in enumerate(enum)} for name, enum in OUTPUTS.items()}
 _CACHE_LIMIT = 10_000  # per engine and cache of fired-rule sets: memory stays small with ten engines
@@ -78,6 +80,11 @@ def render(text: str, facts: dict) -> str:
     """Fill `{veld}` placeholders with the melding's facts (names were checked at load), in the
     reader's words: labels from the catalogue, not codes."""
     return PLACEHOLDER.sub(lambda m: value_text(m.group(1), facts.get(m.group(1))), text)
+
+
+def _getter(names: Sequence[str]) -> Callable[[dict], Any]:
+    """The values of these facts, in one call (a key for a cache)."""
+    return operator.itemgetter(*names) if names else lambda facts: ()
 
 
 def _plain(value: Any) -> Any:
@@ -129,6 +136,9 @@ class Engine:
         self._enum = {name: {v.value: v for v in enum} for name, enum in OUTPUTS.items()}
         self._sources = {r.id: reader_source(r.source) for r in ruleset.rules}  # seed document and section
         self._dated = {r.id for r in ruleset.rules if cond.uses_parameters(r.condition)}
+        self._branches = {r.id: _getter(cond.branch_fields(r.condition)) for r in ruleset.rules}
+        # What an explanation is cached by: the rule's content, the facts it shows, dated or not.
+        self._explain_keys = {r.id: (self._signature[r.id], _getter(r.shown_fields), r.id in self._dated) for r in ruleset.rules}
         self._epochs: dict[date, int] = {}
         self._day_deadlines: dict[date, tuple[int, str, str | None]] = {}
         self._score_rules = {r.id for r in ruleset.rules if "score.band" in r.fields_used}
@@ -302,10 +312,19 @@ class Engine:
     def _explain(self, rule: Rule, facts: dict, day: date) -> tuple[schema.Uitleg, str | None]:
         """The rule's uitleg and THV reason for these facts; cached, as they repeat a lot (per day
         only for rules whose tests read dated parameters)."""
-        key = (self._signature[rule.id], *map(facts.__getitem__, rule.shown_fields), self._epoch(day) if rule.id in self._dated else None)
+        signature, shown, dated = self._explain_keys[rule.id]
+        key = (signature, shown(facts), self._epoch(day) if dated else None)
         hit = _EXPLANATIONS.get(key)
         if hit is None:
-            why = cond.decisive(rule.condition, facts, day, self.ruleset.param)
+            # Which facts were decisive depends only on the facts under an `een_van`/`minstens`:
+            # far fewer combinations than the facts the uitleg shows.
+            branch = self._branches[rule.id]
+            why_key = (signature, branch(facts), key[2])
+            why = _DECISIVE.get(why_key)
+            if why is None:
+                if len(_DECISIVE) > 100_000:
+                    _DECISIVE.clear()
+                why = _DECISIVE[why_key] = cond.decisive(rule.condition, facts, day, self.ruleset.param)
             # Built without re-validation: every value is a str, a plain fact or a list of str.
             uitleg = schema.trusted(
                 schema.Uitleg,
