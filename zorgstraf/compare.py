@@ -68,32 +68,24 @@ def workload_model(rules_dir: str | None = None) -> Werklast:
         raise doc.error(tuple(first["loc"]), f"{'.'.join(map(str, first['loc']))}: {first['msg']}") from None
 
 
-def workload_items(o: Outcome, model: Werklast | None = None) -> Iterator[tuple[str, str]]:
-    """(partner, kind of work) pairs one advies puts on the partners: the basis of the estimate."""
-    for item in (model or _MODEL.get("werklast") or workload_model()).werk:
+@lru_cache(maxsize=65536)
+def _workload_of(agenderen: bool, indicatoren: tuple, interventies: tuple, thv: str, partners: tuple) -> tuple[tuple[str, str], ...]:
+    """(partner, kind of work) pairs an advies with these decisions puts on the partners: the basis
+    of the estimate. With this process's workload model; once per distinct combination (they are few)."""
+    pairs = []
+    for item in (_MODEL.get("werklast") or workload_model()).werk:
         w = item.wanneer
         if (
-            (w.agenderen is not None and o.agenderen != w.agenderen)
-            or (w.indicator and w.indicator.value not in o.indicatoren)
-            or (w.interventie and w.interventie.value not in o.interventies)
-            or (w.thv and o.thv != w.thv.value)
+            (w.agenderen is not None and agenderen != w.agenderen)
+            or (w.indicator and w.indicator.value not in indicatoren)
+            or (w.interventie and w.interventie.value not in interventies)
+            or (w.thv and thv != w.thv.value)
         ):
             continue
         if item.partner is not None:
-            yield item.partner.value, item.werk
-        for partner in item.partners_uit_advies:
-            if partner.value in o.partners:
-                yield partner.value, item.werk
-
-
-@lru_cache(maxsize=65536)
-def _workload_of(agenderen: bool, indicatoren: tuple, interventies: tuple, thv: str, partners: tuple) -> tuple[tuple[str, str], ...]:
-    """workload_items for the outcome fields it reads (few distinct), with this process's model."""
-    only = Outcome(
-        urgentie="", route="", fase="", thv=thv, agenderen=agenderen, afstemming=(), partners=partners, interventies=interventies,
-        indicatoren=indicatoren, rules=(),
-    )  # fmt: skip
-    return tuple(workload_items(only))
+            pairs.append((item.partner.value, item.werk))
+        pairs += [(partner.value, item.werk) for partner in item.partners_uit_advies if partner.value in partners]
+    return tuple(pairs)
 
 
 @dataclass

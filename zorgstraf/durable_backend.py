@@ -205,7 +205,7 @@ def _encoder_for(spec: FieldSpec) -> list[tuple[str, str, Callable[[Any], Any]]]
         return [(k, name, lambda x: 1 if x else 0)]
     if spec.kind == "bool":  # -1: unknown (absent parent), so neither `== true` nor `== false` holds
         return [(k, name, lambda x: -1 if x is None else 1 if x else 0)]
-    if spec.kind == "enum":  # the value as JSON text (a row is written with a template, see _template)
+    if spec.kind == "enum":  # the value as JSON text (rows are written with _CompiledStratum.template)
         quoted = {v: json.dumps(v) for v in spec.values} | {None: '""'}
         return [(k, name, quoted.__getitem__)]
     out = [(k, name, lambda x: -1 if x is None else x)]

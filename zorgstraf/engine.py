@@ -8,15 +8,14 @@ production, a plain-Python reference backend as the test oracle.
 from __future__ import annotations
 
 import hashlib
-import operator
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Callable, Protocol, Sequence
+from typing import Any, Protocol, Sequence
 
 from . import conditions as cond
 from . import schema
 from . import termijnen as deadlines
-from .fields import OUTPUTS, domain_facts, received_day
+from .fields import OUTPUTS, domain_facts, getter, received_day
 from .labels import fact_sentence, reader_source, value_text
 from .ruleset import LIST_OUTPUTS, PLACEHOLDER, Rule, RuleSet
 from .samenvatting import summarise
@@ -40,10 +39,17 @@ _CACHE_LIMIT = 10_000  # per engine and cache of fired-rule sets: memory stays s
 _SHARED: dict = {}  # one object per distinct output list: few distinct values, held by many cache entries
 
 
+def _remember(cache: dict, key: Any, value: Any, limit: int) -> Any:
+    """Store a computed value in a cache that is emptied when it reaches `limit` entries."""
+    if len(cache) >= limit:
+        cache.clear()
+    cache[key] = value
+    return value
+
+
 def _shared(value: Any) -> Any:
-    if len(_SHARED) > 100_000:
-        _SHARED.clear()
-    return _SHARED.setdefault(value, value)
+    hit = _SHARED.get(value)
+    return _remember(_SHARED, value, value, 100_000) if hit is None else hit
 
 
 class Backend(Protocol):
@@ -80,11 +86,6 @@ def render(text: str, facts: dict) -> str:
     """Fill `{veld}` placeholders with the melding's facts (names were checked at load), in the
     reader's words: labels from the catalogue, not codes."""
     return PLACEHOLDER.sub(lambda m: value_text(m.group(1), facts.get(m.group(1))), text)
-
-
-def _getter(names: Sequence[str]) -> Callable[[dict], Any]:
-    """The values of these facts, in one call (a key for a cache)."""
-    return operator.itemgetter(*names) if names else lambda facts: ()
 
 
 def _plain(value: Any) -> Any:
@@ -136,9 +137,9 @@ class Engine:
         self._enum = {name: {v.value: v for v in enum} for name, enum in OUTPUTS.items()}
         self._sources = {r.id: reader_source(r.source) for r in ruleset.rules}  # seed document and section
         self._dated = {r.id for r in ruleset.rules if cond.uses_parameters(r.condition)}
-        self._branches = {r.id: _getter(cond.branch_fields(r.condition)) for r in ruleset.rules}
+        self._branches = {r.id: getter(cond.branch_fields(r.condition)) for r in ruleset.rules}
         # What an explanation is cached by: the rule's content, the facts it shows, dated or not.
-        self._explain_keys = {r.id: (self._signature[r.id], _getter(r.shown_fields), r.id in self._dated) for r in ruleset.rules}
+        self._explain_keys = {r.id: (self._signature[r.id], getter(r.shown_fields), r.id in self._dated) for r in ruleset.rules}
         self._epochs: dict[date, int] = {}
         self._day_deadlines: dict[date, tuple[int, str, str | None]] = {}
         self._score_rules = {r.id for r in ruleset.rules if "score.band" in r.fields_used}
@@ -212,9 +213,7 @@ class Engine:
             for rid in ids:
                 for name, values in self._adds[rid]:
                     adds[name] |= values
-            hit = self._grown[ids] = {name: _shared(frozenset(values)) for name, values in adds.items()}
-            if len(self._grown) > _CACHE_LIMIT:
-                self._grown.clear()
+            hit = _remember(self._grown, ids, {name: _shared(frozenset(values)) for name, values in adds.items()}, _CACHE_LIMIT)
         return hit
 
     def _after(self, ids: frozenset[str]) -> tuple[dict[str, tuple[str, ...]], tuple[Rule, ...]]:
@@ -225,9 +224,7 @@ class Engine:
                 name: _shared(tuple(sorted(values, key=_LIST_ORDER[name].__getitem__))) for name, values in self._so_far(ids).items()
             }
             rules = tuple(sorted((self._by_id[r] for r in ids), key=lambda r: self._order[r.id]))
-            hit = self._final[ids] = (outputs, rules)
-            if len(self._final) > _CACHE_LIMIT:
-                self._final.clear()
+            hit = _remember(self._final, ids, (outputs, rules), _CACHE_LIMIT)
         return hit
 
     def outcomes(
@@ -243,7 +240,7 @@ class Engine:
             if hit is None:
                 rules = self._after(ids)[1]
                 singles = self._single_values(rules)
-                hit = known[ids] = Outcome(
+                outcome = Outcome(
                     urgentie=self._decide("urgentie", singles.get("urgentie", [])),
                     route=self._decide("route", singles.get("route", [])),
                     fase=self._decide("fase", singles.get("fase", [])),
@@ -255,8 +252,7 @@ class Engine:
                     indicatoren=facts["indicatoren"],
                     rules=tuple(r.id for r in rules),
                 )
-                if len(known) > _CACHE_LIMIT:
-                    known.clear()
+                hit = _remember(known, ids, outcome, _CACHE_LIMIT)
             out.append(hit)
         return out
 
@@ -322,9 +318,7 @@ class Engine:
             why_key = (signature, branch(facts), key[2])
             why = _DECISIVE.get(why_key)
             if why is None:
-                if len(_DECISIVE) > 100_000:
-                    _DECISIVE.clear()
-                why = _DECISIVE[why_key] = cond.decisive(rule.condition, facts, day, self.ruleset.param)
+                why = _remember(_DECISIVE, why_key, cond.decisive(rule.condition, facts, day, self.ruleset.param), 100_000)
             # Built without re-validation: every value is a str, a plain fact or a list of str.
             uitleg = schema.trusted(
                 schema.Uitleg,
@@ -338,9 +332,7 @@ class Engine:
                 },
             )
             thv_reason = render(rule.effects.thv.reden, facts) if rule.effects.thv else None
-            if len(_EXPLANATIONS) > 400_000:  # bounded: distinct fact combinations are few
-                _EXPLANATIONS.clear()
-            hit = _EXPLANATIONS[key] = (uitleg, thv_reason)
+            hit = _remember(_EXPLANATIONS, key, (uitleg, thv_reason), 400_000)  # bounded: distinct fact combinations are few
         return hit
 
     def _combine(self, melding: schema.Melding, facts: dict, rules: Sequence[Rule]) -> schema.Advies:

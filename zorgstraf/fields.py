@@ -112,7 +112,10 @@ CATALOGUE: dict[str, FieldSpec] = _build_catalogue() | TIME_FIELDS | {SCORE_FIEL
 INPUT_FIELDS = [s for s in CATALOGUE.values() if not s.output and s.name not in TIME_FIELDS and s is not SCORE_FIELD]
 
 
-def _getter(names: list[str]) -> typing.Callable[[dict], tuple]:
+def getter(names: typing.Sequence[str]) -> typing.Callable[[dict], tuple]:
+    """The values under these keys of a dict, as one tuple, in one C-level call."""
+    if not names:
+        return lambda d: ()
     get = operator.itemgetter(*names)
     return get if len(names) > 1 else lambda d: (get(d),)
 
@@ -135,10 +138,10 @@ def _plan() -> tuple:
         else:  # pragma: no cover - guards future schema changes
             raise TypeError(f"field {spec.name}: rules read lists at the top level only")
     groups = [
-        (outer, tuple(n for n, _ in fields), _getter([a for _, a in fields]), dict.fromkeys(n for n, _ in fields))
+        (outer, tuple(n for n, _ in fields), getter([a for _, a in fields]), dict.fromkeys(n for n, _ in fields))
         for outer, fields in nested.items()
     ]
-    return tuple(n for n, _ in top), _getter([a for _, a in top]), lists, objects, groups
+    return tuple(n for n, _ in top), getter([a for _, a in top]), lists, objects, groups
 
 
 _TOP_NAMES, _TOP, _LISTS, _OBJECTS, _GROUPS = _plan()
