@@ -102,3 +102,19 @@ def test_variants_sharing_the_strata_they_agree_on_decide_as_each_alone(backend)
     together = [e.outcomes(meldingen, facts, shared) for e in engines]
     assert together == [e.outcomes(meldingen, facts) for e in engines]
     assert len(shared) < 2 * len(engines)
+
+
+def test_people_read_labels_not_codes_and_every_kind_of_work_has_one(report):
+    # Table and Markdown are for a policy team: Dutch labels from the one catalogue; JSON/CSV keep codes.
+    from zorgstraf.compare import workload_model
+    from zorgstraf.labels import catalogue
+
+    assert {w.werk for w in workload_model().werk} <= set(catalogue().waarden["werk"])
+    text = to_markdown(report)
+    assert "| afstemming | Actie-overleg |" in text and "| Openbaar Ministerie | zaken Actie-overleg |" in text
+    assert "actie_overleg_zaak" not in text and "| om |" not in text
+    shown = io.StringIO()
+    from zorgstraf.compare_report import print_table
+
+    print_table(report, shown)
+    assert "Raad voor de Kinderbescherming" in shown.getvalue() and "| rvdk " not in shown.getvalue()

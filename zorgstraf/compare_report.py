@@ -7,19 +7,24 @@ from typing import TextIO
 
 from .compare import CATEGORIES, Report
 from .escape import CsvWriter, md
+from .labels import label
 
 MAX_LISTED = 50
 ONLY_REASONS = "zelfde besluit, andere uitleg (regels)"  # changed meldingen listed in table/Markdown output; JSON and CSV list them all
 
-WORK_LABELS = {
-    "actie_overleg_zaak": "zaken Actie-overleg",
-    "zsm_consult_aanwezig": "ZSM-consulten VT (aanwezig)",
-    "zsm_consult_telefonisch": "ZSM-consulten VT (telefonisch, buiten aanwezigheid)",
-    "acuut_ter_plaatse": "Samen op in Acuut ter plaatse",
-    "acuut_telefonisch": "Samen op in Acuut telefonisch",
-    "thv_beoordeling": "THV-beoordelingen",
-    "veiligheidsbeoordeling": "veiligheidsbeoordelingen",
-}
+
+def work_label(kind: str) -> str:
+    """A kind of work in the workload estimate, in Dutch (catalogue list `werk`)."""
+    return label("werk", kind)
+
+
+def shown(category: str, value) -> str:
+    """A counted or changed value as a reader says it: labels for codes, lists joined, ja/nee."""
+    if isinstance(value, bool):
+        return "ja" if value else "nee"
+    if isinstance(value, tuple):
+        return ", ".join(label(category, v) for v in value) or "geen"
+    return label(category, value)
 
 
 def _names(report: Report) -> list[str]:
@@ -98,7 +103,13 @@ def to_csv(report: Report, stream: TextIO) -> None:
 
 
 def _cell(v) -> str:
+    """A value in the CSV export: codes, as the JSON has them."""
     return "|".join(v) if isinstance(v, tuple) else str(v).lower() if isinstance(v, bool) else str(v)
+
+
+def change_text(field: str, before, after) -> str:
+    """One changed decision of a melding, in labels: `urgentie: midden → hoog`."""
+    return f"{field}: {shown(field, before)} → {shown(field, after)}"
 
 
 def to_markdown(report: Report) -> str:
@@ -111,7 +122,7 @@ def to_markdown(report: Report) -> str:
     ]
     out += ["## Aantallen", "", "| categorie | waarde | " + " | ".join(names) + " | verschil |", "|---|---|" + "---|" * (len(names) + 1)]
     for cat, key, values in count_rows(report):
-        out.append(f"| {cat} | {key} | " + " | ".join(map(str, values)) + f" | {_delta(values)} |")
+        out.append(f"| {cat} | {md(shown(cat, key))} | " + " | ".join(map(str, values)) + f" | {_delta(values)} |")
     out += [
         "",
         "## Geschatte werklast per partner per week",
@@ -120,14 +131,18 @@ def to_markdown(report: Report) -> str:
         "|---|---|" + "---|" * (len(names) + 1),
     ]
     for partner, kind, values in workload_rows(report):
-        out.append(f"| {partner} | {WORK_LABELS.get(kind, kind)} | " + " | ".join(f"{v:g}" for v in values) + f" | {_delta(values)} |")
+        out.append(
+            f"| {md(shown('partners', partner))} | {md(work_label(kind))} | "
+            + " | ".join(f"{v:g}" for v in values)
+            + f" | {_delta(values)} |"
+        )
     for variant in report.variants:
         diffs = [d for d in report.differences if d.variant == variant]
         out += ["", f"## Gewijzigde meldingen in {variant}: {len(diffs)}", ""]
         if diffs:
             out += ["| melding | wat verandert | regels alleen basis | regels alleen variant |", "|---|---|---|---|"]
         for d in diffs[:MAX_LISTED]:
-            what = "; ".join(f"{f}: {_cell(a)} → {_cell(b)}" for f, (a, b) in d.fields.items()) or ONLY_REASONS
+            what = "; ".join(change_text(f, a, b) for f, (a, b) in d.fields.items()) or ONLY_REASONS
             out.append(f"| {md(d.melding_id)} | {md(what)} | {', '.join(d.rules_only_base)} | {', '.join(d.rules_only_variant)} |")
         if len(diffs) > MAX_LISTED:
             out.append(f"\n… en nog {len(diffs) - MAX_LISTED}; `--format json` of `csv` geeft ze allemaal.")
@@ -155,14 +170,16 @@ def print_table(report: Report, stream: TextIO) -> None:
     last = None
     for cat, key, values in count_rows(report):
         delta = _delta(values)
-        counts.add_row(cat if cat != last else "", key, *map(str, values), f"[yellow]{delta}[/]" if delta.strip("= ") else delta)
+        counts.add_row(
+            cat if cat != last else "", shown(cat, key), *map(str, values), f"[yellow]{delta}[/]" if delta.strip("= ") else delta
+        )
         last = cat
     console.print(counts)
     work = Table(title="Geschatte werklast per partner per week", header_style="bold")
     for col in ("partner", "werk", *names, "verschil"):
         work.add_column(col, justify="right" if col in names else "left")
     for partner, kind, values in workload_rows(report):
-        work.add_row(partner, WORK_LABELS.get(kind, kind), *(f"{v:g}" for v in values), _delta(values))
+        work.add_row(shown("partners", partner), work_label(kind), *(f"{v:g}" for v in values), _delta(values))
     console.print(work)
     for variant in report.variants:
         diffs = [d for d in report.differences if d.variant == variant]
@@ -172,7 +189,7 @@ def print_table(report: Report, stream: TextIO) -> None:
         for d in diffs[:MAX_LISTED]:
             table.add_row(
                 d.melding_id,
-                "\n".join(f"{f}: {_cell(a)} → {_cell(b)}" for f, (a, b) in d.fields.items()) or ONLY_REASONS,
+                "\n".join(change_text(f, a, b) for f, (a, b) in d.fields.items()) or ONLY_REASONS,
                 ", ".join(d.rules_only_base),
                 ", ".join(d.rules_only_variant),
             )

@@ -859,7 +859,7 @@ def what_if_section() -> None:
 
 def page_beleid() -> None:
     from zorgstraf.compare import compare
-    from zorgstraf.compare_report import WORK_LABELS, count_rows
+    from zorgstraf.compare_report import ONLY_REASONS, change_text, count_rows, shown, work_label
 
     what_if_section()
     st.divider()
@@ -902,7 +902,7 @@ def page_beleid() -> None:
     cols[0].metric("Meldingen", report.count, help=f"over {report.weeks:.1f} weken")
     for col, v in zip(cols[1:], report.variants):
         col.metric(f"Anders in {short[v]}", changed[v], f"{100 * changed[v] / max(1, report.count):.1f}%", delta_color="off")
-    counts = pd.DataFrame([(c, k, *v) for c, k, v in count_rows(report)], columns=["categorie", "waarde", *all_names])
+    counts = pd.DataFrame([(c, shown(c, k), *v) for c, k, v in count_rows(report)], columns=["categorie", "waarde", *all_names])
     st.subheader("Wat verschuift (variant min basis)")
     deltas = counts.assign(wat=counts["categorie"] + ": " + counts["waarde"]).set_index("wat")
     deltas = pd.DataFrame({short[v]: deltas[v] - deltas[report.base] for v in report.variants})
@@ -918,7 +918,7 @@ def page_beleid() -> None:
     work = pd.DataFrame(
         [
             {
-                "werk": f"{p}: {WORK_LABELS.get(k, k)}",
+                "werk": f"{shown('partners', p)}: {work_label(k)}",
                 **{short[n]: report.tallies[n].workload.get((p, k), 0) / report.weeks for n in all_names},
             }
             for (p, k) in sorted(set().union(*(report.tallies[n].workload for n in all_names)))
@@ -935,8 +935,7 @@ def page_beleid() -> None:
                 {
                     "melding": d.melding_id,
                     "variant": Path(d.variant).name,
-                    "wat verandert": "; ".join(f"{f}: {plain(a)} → {plain(b)}" for f, (a, b) in d.fields.items())
-                    or "zelfde besluit, andere uitleg (regels)",
+                    "wat verandert": "; ".join(change_text(f, a, b) for f, (a, b) in d.fields.items()) or ONLY_REASONS,
                     "regels alleen basis": ", ".join(d.rules_only_base),
                     "regels alleen variant": ", ".join(d.rules_only_variant),
                 }
