@@ -101,7 +101,7 @@ def main() -> None:
     t = time.perf_counter()
     results = usecases.triage_and_record(runner, keyed, store, "bench")
     with_lookup = time.perf_counter() - t
-    assert all(f is None for _, _, f in results)
+    assert all(r.failure is None for r in results)
     print(f"triage+opslag {args.batch:,} zonder sleutels (basis): {base:.2f} s ({args.batch / base:,.0f}/s)")
     print(
         f"triage+opslag {args.batch:,} met casus-opzoeking:     {with_lookup:.2f} s ({args.batch / with_lookup:,.0f}/s); ratio {with_lookup / base:.2f}x"

@@ -6,6 +6,7 @@ stored. The API part runs on SQLite and, in CI, on PostgreSQL.
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import pytest
@@ -58,6 +59,9 @@ def bad_melding(draw) -> object:
     return base
 
 
+_IDS = itertools.count()
+
+
 @st.composite
 def batch(draw) -> tuple[list[object], list[int]]:
     """A mix of good and bad meldingen; returns the items and the positions of the good ones."""
@@ -65,7 +69,8 @@ def batch(draw) -> tuple[list[object], list[int]]:
     for n in range(draw(st.integers(min_value=1, max_value=8))):
         if draw(st.booleans()):
             good.append(len(items))
-            items.append({**draw(st.sampled_from(GOOD)), "melding_id": f"G-{n}"})
+            # one melding, one record: a fresh id per drawn melding (the same id with other content is a 409)
+            items.append({**draw(st.sampled_from(GOOD)), "melding_id": f"G-{next(_IDS)}"})
         else:
             items.append(draw(bad_melding()))
     return items, good

@@ -48,7 +48,7 @@ def store(database_url):
 
 
 def triage(store, m: schema.Melding) -> schema.Advies:
-    ((_, advies, failure),) = usecases.triage_and_record(Triage(), [m], store, "lezer-1")
+    ((_, advies, failure, _),) = usecases.triage_and_record(Triage(), [m], store, "lezer-1")
     assert failure is None
     assert advies is not None
     return advies
@@ -156,7 +156,7 @@ def test_the_ijmond_story_runs_through_the_store_without_hand_set_flags(store):
 
 def test_a_melding_without_keys_is_triaged_exactly_as_before(store):
     m = melding("ZONDER-1", "2026-03-02T10:00:00+01:00", [], sash="hoog")
-    ((_, stored, _),) = usecases.triage_and_record(Triage(), [m], store, "x")
+    ((_, stored, _, _),) = usecases.triage_and_record(Triage(), [m], store, "x")
     (plain,) = Triage().evaluate([m])
     assert stored is not None and stored.casus is None
     assert stored.model_dump_json() == plain.model_dump_json()

@@ -32,8 +32,8 @@ def test_replay_reproduces_an_advies_after_a_rule_change_and_new_triage_uses_the
     shutil.copytree(default_rules_dir(), rules)
     store = open_store(f"sqlite:///{tmp_path}/r.db")
     old_runner = Triage(rules_dir=rules, score=True)
-    ((_, before, _),) = usecases.triage_and_record(old_runner, [melding("R-1", regio="limburg")], store, "t")
-    ((_, in_casus, _),) = usecases.triage_and_record(old_runner, [melding("R-2", casus_sleutels=["persoon-replay-1"])], store, "t")
+    ((_, before, _, _),) = usecases.triage_and_record(old_runner, [melding("R-1", regio="limburg")], store, "t")
+    ((_, in_casus, _, _),) = usecases.triage_and_record(old_runner, [melding("R-2", casus_sleutels=["persoon-replay-1"])], store, "t")
     assert before is not None and before.urgentie == schema.Urgentie.midden and in_casus is not None
 
     # The policy team raises SASH midden to hoog in the national rules (a new version of the files).
@@ -47,7 +47,7 @@ def test_replay_reproduces_an_advies_after_a_rule_change_and_new_triage_uses_the
         ),
         encoding="utf-8",
     )
-    ((_, after, _),) = usecases.triage_and_record(Triage(rules_dir=rules), [melding("R-3", regio="limburg")], store, "t")
+    ((_, after, _, _),) = usecases.triage_and_record(Triage(rules_dir=rules), [melding("R-3", regio="limburg")], store, "t")
     assert after is not None and after.urgentie == schema.Urgentie.hoog and after.regelset.hash != before.regelset.hash
 
     for melding_id in ("R-1", "R-2", "R-3"):

@@ -76,12 +76,17 @@ def _changes(before: dict | None, after: dict) -> list[str]:
     return out or ["geen verandering in het advies"]
 
 
-def view(store, casus_id: str, today: date | None = None) -> CasusView:
-    """The casus with everything the store holds of it, most recent first."""
+def view(store, casus_id: str, today: date | None = None, key=None, via: str = "api") -> CasusView:
+    """The casus with everything the store holds of it, most recent first. With `key` (an ApiKey):
+    a casus none of whose regions the key covers is not there for it (CasusNotFound, as for an id
+    that does not exist), and every read is in the audit trail (who, when, which casus, via what)."""
     asked = casus.number(casus_id)
     current = store.current_casus(asked) if asked is not None else None
+    if current is not None and key is not None and not any(key.sees(r) for r in store.casus_regions(current) or {None}):
+        current = None
     if current is None:
         raise CasusNotFound(f"geen casus {casus_id[:12]}")
+    store.log_casus_read(current, key.key_id if key is not None else via, via)
     today = today or datetime.now(schema.AMSTERDAM).date()
     records = store.casus_records(current)
     newest: dict[str, object] = {}

@@ -225,20 +225,29 @@ def _stored(runner, items, on_error, advance):
     """Triage and store each melding (one transaction each, key id `cli`); meldingen with casus keys
     with what the store knows of their casus. One that cannot be stored is named and counted as not
     accepted; the others go on."""
+    from .errors import Conflict
     from .usecases import triage_and_record_stream
 
     with _database() as store:
+        already = 0
 
         def evaluate(chunk):
-            for melding, advies, failure in triage_and_record_stream(runner, chunk, store, "cli"):
+            nonlocal already
+            for melding, advies, failure, bestaand in triage_and_record_stream(runner, chunk, store, "cli"):
+                if isinstance(failure, Conflict):
+                    on_error(InputError(melding.melding_id, None, "melding_id", str(failure)))
+                    continue
                 if failure is not None or advies is None:
                     on_error(
                         InputError(melding.melding_id, None, None, f"advies niet opgeslagen ({type(failure).__name__}); opnieuw aanbieden")
                     )
                     continue
+                already += bestaand
                 yield melding, advies
 
         yield from runner.stream(items, on_error, advance, evaluate=evaluate)
+        if already:  # a rerun stores only what is missing, and says so
+            click.echo(f"{already} melding(en) waren al opgeslagen met dezelfde inhoud; hun opgeslagen advies is getoond", err=True)
 
 
 @main.group(cls=_Group)
@@ -558,7 +567,7 @@ def casus(casus_id, fmt):
 
     with _database() as store:
         try:
-            result = view(store, casus_id)
+            result = view(store, casus_id, via="cli")
         except CasusNotFound as exc:
             click.echo(f"fout: {exc}", err=True)
             sys.exit(1)

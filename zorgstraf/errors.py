@@ -62,6 +62,30 @@ class ConfigError(ZorgstrafError):
     """Usage or configuration problem (exit code 2)."""
 
 
+class NotFound(ZorgstrafError):
+    """Not in the store, or not for this key: the two answer alike, so ids cannot be probed."""
+
+
+class NotYours(ZorgstrafError):
+    """The key does not hold the role for this region."""
+
+
+class TooMany(ZorgstrafError):
+    """More agreements for one melding than the limit."""
+
+
+class Closed(ZorgstrafError):
+    """The agreement is done or withdrawn: final, it stays as it was (reopen it first)."""
+
+
+class Conflict(ZorgstrafError):
+    """The melding id is stored already with other content (a correction is a new melding_id)."""
+
+
+class TooEarly(ZorgstrafError):
+    """An Actie-overleg cannot be closed before its day."""
+
+
 def closest(word: object, options) -> str | None:
     """The option nearest to `word` (difflib, cutoff 0.6), if any is near enough."""
     import difflib

@@ -224,7 +224,7 @@ def generate_history(
     week_done: set[tuple[str, str]] = set()
     for i in range(0, len(meldingen), 200):
         batch = [schema.Melding.model_validate(m) for m in meldingen[i : i + 200]]
-        for melding, advies, failure in usecases.triage_and_record(runner, batch, store, "generator"):
+        for melding, advies, failure, _ in usecases.triage_and_record(runner, batch, store, "generator"):
             if failure is not None or advies is None:
                 continue
             counts["meldingen"] += 1
@@ -270,7 +270,7 @@ def generate_history(
                     )
                     pending.extend(made)
                     counts["afspraken"] += len(made)
-                usecases.close_meeting(store, regio, week, ruleset, chair)
+                usecases.close_meeting(store, regio, week, ruleset, chair, on=last_day)
                 counts["overleggen"] += 1
         keep = []
         for a in pending:  # later: most agreements are kept, some withdrawn, some left open (overdue)

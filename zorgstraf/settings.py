@@ -25,21 +25,46 @@ PREFIX = "ZORGSTRAF_"
 class ApiKey:
     key: str = field(repr=False)  # never shown in logs or reprs
     roles: frozenset[str]
-    # Regions a voorzitter may see and change; None means every region.
-    regions: frozenset[str] | None = None
+    # Regions per role; a role missing here (or None) covers every region (a national key).
+    scope: tuple[tuple[str, frozenset[str]], ...] = ()
 
     @property
     def key_id(self) -> str:
         """A stable, non-secret id for the audit trail: a short hash of the key."""
         return hashlib.sha256(self.key.encode()).hexdigest()[:12]
 
+    def regions_for(self, role: str) -> frozenset[str] | None:
+        """The regions this key holds `role` in; None: every region (or the key lacks the role)."""
+        return dict(self.scope).get(role)
+
+    @property
+    def regions(self) -> frozenset[str] | None:
+        """The chair's regions (None: every region)."""
+        return self.regions_for("voorzitter")
+
+    def may(self, role: str, regio: str | None) -> bool:
+        """Whether the key holds `role` for `regio`. A scoped role never covers a melding without a
+        region: need-to-know is by region, so what belongs to none belongs to national keys only."""
+        if role not in self.roles:
+            return False
+        regions = self.regions_for(role)
+        return regions is None or (regio is not None and regio in regions)
+
     def may_chair(self, regio: str) -> bool:
-        return "voorzitter" in self.roles and (self.regions is None or regio in self.regions)
+        return self.may("voorzitter", regio)
+
+    def may_read(self, regio: str | None) -> bool:
+        return self.may("lezer", regio)
+
+    def sees(self, regio: str | None) -> bool:
+        """Whether anything of this region may be shown to the key, under any of its roles."""
+        return any(self.may(r, regio) for r in self.roles)
 
 
 def parse_api_keys(text: str) -> tuple[ApiKey, ...]:
-    """`KEY1:lezer,KEY2:voorzitter@limburg+beleid` -> ApiKeys. A role `voorzitter@regio` (may be
-    repeated) limits the chair to those regions. Errors never echo a key."""
+    """`KEY1:lezer,KEY2:voorzitter@limburg+lezer@limburg+beleid` -> ApiKeys. Any role may be scoped to
+    regions with `rol@regio` (repeated for more regions); the same role without `@` makes it
+    national again. Errors never echo a key."""
     from .schema import Regio
 
     known_regions = {r.value for r in Regio}
@@ -49,27 +74,26 @@ def parse_api_keys(text: str) -> tuple[ApiKey, ...]:
         if not sep or not key:
             raise ConfigError(f"{PREFIX}API_KEYS: sleutel {n} heeft geen rol (vorm SLEUTEL:rol)")
         names: set[str] = set()
-        regions: set[str] = set()
-        unscoped_chair = False
+        scoped: dict[str, set[str]] = {}
+        national: set[str] = set()
         for part in filter(None, (r.strip() for r in roles.split("+"))):
             name, at, regio = part.partition("@")
             names.add(name)
             if at:
-                if name != "voorzitter":
-                    raise ConfigError(f"{PREFIX}API_KEYS: sleutel {n}: alleen de rol voorzitter kan een regio hebben (voorzitter@regio)")
                 if regio not in known_regions:
                     raise ConfigError(
                         f"{PREFIX}API_KEYS: sleutel {n}: onbekende regio '{regio}'; kies uit {', '.join(sorted(known_regions))}"
                     )
-                regions.add(regio)
-            elif name == "voorzitter":
-                unscoped_chair = True
+                scoped.setdefault(name, set()).add(regio)
+            else:
+                national.add(name)
         unknown = names - set(ROLES)
         if unknown or not names:
             raise ConfigError(
                 f"{PREFIX}API_KEYS: sleutel {n} heeft onbekende rol(len) {sorted(unknown) or '(geen)'}; kies uit {', '.join(ROLES)}"
             )
-        keys.append(ApiKey(key, frozenset(names), None if unscoped_chair or not regions else frozenset(regions)))
+        scope = tuple(sorted((role, frozenset(regions)) for role, regions in scoped.items() if role not in national))
+        keys.append(ApiKey(key, frozenset(names), scope))
     return tuple(keys)
 
 

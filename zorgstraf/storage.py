@@ -33,12 +33,14 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    text,
     update,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 from sqlalchemy.pool import NullPool
 
 from . import beleid, schema
+from .errors import Closed, Conflict, NotFound, TooMany
 from .settings import Settings
 
 
@@ -91,6 +93,7 @@ class AdviesRecord(Base):
 
 class Afspraak(Base):
     __tablename__ = "afspraak"
+    __table_args__ = (Index("ix_afspraak_casus", "casus"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     melding_id: Mapped[str] = mapped_column(String(64), index=True)
@@ -175,6 +178,18 @@ class RegelsetArchief(Base):
     aangemaakt_op: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
+class CasusInzage(Base):
+    """Who read which casus, when and through what (API, CLI, dashboard); never what was shown."""
+
+    __tablename__ = "casus_inzage"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    casus: Mapped[int] = mapped_column(Integer, index=True)
+    key_id: Mapped[str] = mapped_column(String(32))
+    via: Mapped[str] = mapped_column(String(20))
+    wanneer: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+
+
 class ModelArchief(Base):
     __tablename__ = "model_archief"
 
@@ -215,6 +230,13 @@ _WAVE_OPEN = (
     .order_by(Afspraak.id)
 )
 _INSERT_ADVIES = insert(AdviesRecord)
+_ADVISORY = text("SELECT pg_advisory_xact_lock(:space, hashtext(:name))")
+_STORED = (
+    select(AdviesRecord.input_hash, AdviesRecord.advies_json)
+    .where(AdviesRecord.melding_id == bindparam("melding_id"))
+    .order_by(AdviesRecord.id.desc())
+    .limit(1)
+)
 _KEYS = select(CasusSleutel.sleutel, CasusSleutel.casus).where(CasusSleutel.sleutel.in_(bindparam("digests", expanding=True)))
 
 
@@ -292,12 +314,47 @@ class Received:
     complete: bool
 
 
+@dataclass(frozen=True)
+class Recorded:
+    """What storing one melding came to: the advies given now (`advies`), or, when the melding was
+    stored before with the same content, the advies as it was given then (`stored_json`)."""
+
+    advies: schema.Advies | None
+    stored_json: str | None = None
+    casus: Any = None  # the CasusContext the rules read, for keyed meldingen
+
+    @property
+    def bestaand(self) -> bool:
+        return self.stored_json is not None
+
+
+# Lock spaces for PostgreSQL's advisory locks (the first of two int4 keys): one per kind of thing a
+# transaction serialises on. SQLite needs none: a writer holds the whole database (BEGIN IMMEDIATE).
+_LOCK_MELDING, _LOCK_SLEUTEL, _LOCK_CASUS = 0x7A6F0001, 0x7A6F0002, 0x7A6F0003
+# PostgreSQL's "try again" errors: serialization_failure, deadlock_detected.
+_RETRY_CODES = {"40001", "40P01"}
+_ATTEMPTS = 8
+
+
+def _retryable(exc: Exception, integrity: bool) -> bool:
+    from sqlalchemy.exc import IntegrityError, OperationalError
+
+    if isinstance(exc, IntegrityError):
+        return integrity  # two first writers of one unique row: the loser reads the winner's row
+    if isinstance(exc, OperationalError):
+        code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+        return code in _RETRY_CODES or "database is locked" in str(exc.orig)
+    return False
+
+
 class Store:
     def __init__(self, url: str, store_toelichting: bool = False):
         self.url = url
         self.store_toelichting = store_toelichting
+        self.postgres = url.startswith("postgresql")
         connect_args = {"timeout": 30} if url.startswith("sqlite") else {}
         self.engine = create_engine(url, pool_pre_ping=True, connect_args=connect_args)
+        self._writer = self.engine
         if url.startswith("sqlite"):
 
             @event.listens_for(self.engine, "connect")
@@ -305,7 +362,23 @@ class Store:
                 dbapi_connection.execute("PRAGMA journal_mode=WAL")
                 dbapi_connection.execute("PRAGMA synchronous=NORMAL")
 
+            # Writers begin IMMEDIATE: the write lock is taken before the first read, so what a
+            # transaction reads (is this melding stored? which casus has this key?) cannot change
+            # under it, in this process or another. Readers keep SQLite's own deferred reads.
+            self._writer = create_engine(url, pool_pre_ping=True, connect_args=connect_args)
+
+            @event.listens_for(self._writer, "connect")
+            def _immediate(dbapi_connection, _):
+                dbapi_connection.isolation_level = None  # SQLAlchemy, not pysqlite, says BEGIN
+                dbapi_connection.execute("PRAGMA journal_mode=WAL")
+                dbapi_connection.execute("PRAGMA synchronous=NORMAL")
+
+            @event.listens_for(self._writer, "begin")
+            def _begin(conn):
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._write_sessions = sessionmaker(self._writer, expire_on_commit=False)
         self._archived: dict[bool, set[str]] = {}  # hashes known to be archived (rule sets, models)
         # SQLite has one writer at a time; threads of this process take turns here instead of in
         # SQLite's busy handler, which sleeps up to 100 ms per retry (the API's tail latency).
@@ -314,14 +387,40 @@ class Store:
     @contextmanager
     def _write_session(self):
         """A session in one transaction, this process's writers taking turns on SQLite."""
-        with self._write_lock or nullcontext(), self.sessions.begin() as session:
+        with self._write_lock or nullcontext(), self._write_sessions.begin() as session:
             yield session
 
     @contextmanager
     def _write_connection(self):
         """A Core connection in one transaction, this process's writers taking turns on SQLite."""
-        with self._write_lock or nullcontext(), self.engine.begin() as conn:
+        with self._write_lock or nullcontext(), self._writer.begin() as conn:
             yield conn
+
+    def _transact(self, unit, session: bool = False, integrity: bool = True):
+        """Run `unit(conn_or_session)` as one transaction; a conflict another writer caused (a
+        serialization failure, a deadlock, a unique row someone else wrote first) runs it again
+        from the start, so the caller never sees a conflict a retry solves."""
+        import random
+        import time as _time
+
+        for attempt in range(_ATTEMPTS):
+            try:
+                with self._write_session() if session else self._write_connection() as handle:
+                    return unit(handle)
+            except Exception as exc:
+                if attempt == _ATTEMPTS - 1 or not _retryable(exc, integrity):
+                    raise
+                _time.sleep(random.uniform(0, 0.005 * 2**attempt))
+        raise AssertionError("unreachable")
+
+    def _lock(self, handle, space: int, *names: str | int) -> None:
+        """Serialise on these names until the transaction ends (PostgreSQL advisory locks, taken in
+        sorted order so two transactions never wait on each other crosswise). On SQLite the
+        transaction already holds the database's one write lock."""
+        if not self.postgres:
+            return
+        for name in sorted({str(n) for n in names}):
+            handle.execute(_ADVISORY, {"space": space, "name": name})
 
     def ping(self) -> bool:
         with self.engine.connect() as conn:
@@ -330,21 +429,9 @@ class Store:
 
     # --- advies ----------------------------------------------------------------------------
 
-    def save(
-        self,
-        melding: schema.Melding,
-        advies: schema.Advies,
-        key_id: str,
-        model_hash: str | None = None,
-        casus: int | None = None,
-        context_json: str | None = None,
-    ) -> int:
-        from .casus import stored_form
-
-        stored = stored_form(melding if self.store_toelichting else melding.model_copy(update={"toelichting": ""}))
-        stored_json = stored.model_dump_json()  # stored, and hashed for the audit trail (input_hash)
+    def _row(self, melding: schema.Melding, advies: schema.Advies, stored_json: str, key_id: str, model_hash, casus, context_json) -> dict:
         due = advies.termijnen.volgend_actie_overleg
-        row = dict(
+        return dict(
             melding_id=melding.melding_id,
             regio=advies.regio,
             regelset_naam=advies.regelset.naam,
@@ -367,8 +454,59 @@ class Store:
             kantoortijd=beleid.office_hours(melding.ontvangen_op),
             context_json=context_json,
         )
-        with self._write_connection() as conn:  # one transaction per advies: one bad melding never loses the others
-            return int(conn.execute(_INSERT_ADVIES, row).inserted_primary_key[0])  # type: ignore[index]
+
+    def stored_json(self, melding: schema.Melding) -> str:
+        """The melding as the store keeps it (keys as digests; the free text only when kept)."""
+        from .casus import stored_form
+
+        return stored_form(melding if self.store_toelichting else melding.model_copy(update={"toelichting": ""})).model_dump_json()
+
+    def record(
+        self, melding: schema.Melding, decide, key_id: str, model_hash: str | None = None, since: datetime | None = None
+    ) -> Recorded:
+        """One melding, one record, in one transaction: a melding id stored before with the same
+        content gives the advies stored then (nothing new is written); with other content it is
+        refused (Conflict). Otherwise its casus keys are linked (merging casussen they join), the
+        store's context of the casus read, `decide(context)` makes the advies, and it is saved:
+        all under the locks of the melding id and its casus, so concurrent meldingen of one casus
+        see each other in full and always end in one casus. `since`: the start of the casus window."""
+        from .casus import CasusContext, key_digest
+
+        stored_json = self.stored_json(melding)
+        digest = _sha256(stored_json)
+        keys = sorted({key_digest(k) for k in melding.casus_sleutels})
+
+        def unit(conn) -> Recorded:
+            self._lock(conn, _LOCK_MELDING, melding.melding_id)
+            before = conn.execute(_STORED, {"melding_id": melding.melding_id}).first()
+            if before is not None:
+                if before[0] == digest:
+                    return Recorded(None, stored_json=before[1])
+                raise Conflict(
+                    f"melding {melding.melding_id} is al opgeslagen met een andere inhoud; een correctie krijgt een nieuw melding_id"
+                )
+            ctx = None
+            if keys:
+                link = self._link(conn, keys)
+                ctx = (
+                    CasusContext(link.casus, 0, 0, 0, None, samengevoegd=link.merged)
+                    if link.created
+                    else self._contexts(
+                        conn, [(link.casus, melding.melding_id, melding.ontvangen_op, since or melding.ontvangen_op, link.merged)]
+                    )[0]
+                )
+            advies = decide(ctx)
+            row = self._row(melding, advies, stored_json, key_id, model_hash, ctx.casus if ctx else None, ctx.to_json() if ctx else None)
+            conn.execute(_INSERT_ADVIES, row)
+            return Recorded(advies, casus=ctx)
+
+        return self._transact(unit)
+
+    def save(self, melding: schema.Melding, advies: schema.Advies, key_id: str, model_hash: str | None = None) -> Recorded:
+        """Store an advies made without the casus (one transaction); one melding, one record."""
+        return self.record(
+            melding.model_copy(update={"casus_sleutels": []}) if melding.casus_sleutels else melding, lambda _: advies, key_id, model_hash
+        )
 
     # --- archive (replay) ----------------------------------------------------------------------
 
@@ -412,62 +550,73 @@ class Store:
 
     # --- casus -------------------------------------------------------------------------------
 
-    def link_casus(self, keys: list[str]) -> "Link":
-        """The casus of these keys (created when none is known), and the casussen this call merged
-        into it because the keys joined them. Keys are stored as SHA-256 digests only."""
-        from sqlalchemy.exc import IntegrityError
-
-        from .casus import key_digest
-
-        digests = sorted({key_digest(k) for k in keys})
-        for attempt in range(3):  # two first meldingen of one casus at once: the loser links again
-            try:
-                return self._link(digests)
-            except IntegrityError:
-                if attempt == 2:
-                    raise
-        raise AssertionError("unreachable")
-
-    def _link(self, digests: list[str]) -> "Link":
+    def _link(self, conn, digests: list[str]) -> "Link":
+        """The casus of these key digests, inside the caller's transaction: created when none is
+        known; casussen the keys join are merged into the oldest. The keys and every casus found
+        are locked first, and read again until what was read is what is locked, so a merge that
+        committed meanwhile is followed, never undone."""
         now = datetime.now(timezone.utc)
-        with self._write_connection() as conn:
+        self._lock(conn, _LOCK_SLEUTEL, *digests)
+        locked: set[int] = set()
+        for _ in range(100):
             rows = conn.execute(_KEYS, {"digests": digests}).all()
             found = sorted({c for _, c in rows})
-            merged: tuple[int, ...] = ()
-            if not found:
-                target = int(conn.execute(insert(Casus), {"aangemaakt_op": now}).inserted_primary_key[0])  # type: ignore[index]
-            else:
-                target, merged = found[0], tuple(found[1:])
-            if merged:  # a new shared key joins casussen: everything of theirs moves to the oldest
-                for table in (CasusSleutel, AdviesRecord, Afspraak, OverlegZaak):
-                    conn.execute(update(table).where(table.casus.in_(merged)).values(casus=target))
-                conn.execute(update(Casus).where(Casus.id.in_(merged)).values(samengevoegd_in=target, samengevoegd_op=now))
-            known = {k for k, _ in rows}
-            new = [{"sleutel": d, "casus": target} for d in digests if d not in known]
-            if new:
-                conn.execute(insert(CasusSleutel), new)
+            if not self.postgres or set(found) <= locked:
+                break
+            self._lock(conn, _LOCK_CASUS, *(c for c in found if c not in locked))
+            locked.update(found)
+        merged: tuple[int, ...] = ()
+        if not found:
+            target = int(conn.execute(insert(Casus), {"aangemaakt_op": now}).inserted_primary_key[0])  # type: ignore[index]
+        else:
+            target, merged = found[0], tuple(found[1:])
+        if merged:  # a new shared key joins casussen: everything of theirs moves to the oldest
+            for table in (CasusSleutel, AdviesRecord, Afspraak, OverlegZaak):
+                conn.execute(update(table).where(table.casus.in_(merged)).values(casus=target))
+            conn.execute(update(Casus).where(Casus.id.in_(merged)).values(samengevoegd_in=target, samengevoegd_op=now))
+        known = {k for k, _ in rows}
+        new = [{"sleutel": d, "casus": target} for d in digests if d not in known]
+        if new:
+            conn.execute(insert(CasusSleutel), new)
         return Link(target, merged, created=not found)
 
+    def _hold_casus(self, handle, number: int | None) -> int | None:
+        """The casus `number` stands for now, locked until the transaction ends (a merge cannot
+        move it away underneath a write that names it)."""
+        for _ in range(100):
+            if number is None:
+                return None
+            self._lock(handle, _LOCK_CASUS, number)
+            row = handle.execute(select(Casus.samengevoegd_in).where(Casus.id == number)).first()
+            if row is None or row[0] is None:
+                return number
+            number = int(row[0])
+        return number
+
     def casus_contexts(self, wanted: list[tuple[int, str, datetime, datetime, tuple[int, ...]]]) -> list:
-        """The contexts for a wave of meldingen of distinct casussen (casus, melding_id, received,
-        window start, merged): three indexed queries for the whole wave, whatever the store's size;
-        only the rows of these casussen are counted, per casus."""
+        """The contexts of casussen as the store knows them now (see _contexts)."""
+        with self.engine.connect() as conn:
+            return self._contexts(conn, wanted)
+
+    def _contexts(self, conn, wanted: list[tuple[int, str, datetime, datetime, tuple[int, ...]]]) -> list:
+        """The contexts for meldingen of distinct casussen (casus, melding_id, received, window
+        start, merged): three indexed queries for all of them, whatever the store's size; only
+        the rows of these casussen are counted, per casus."""
         from .casus import CasusContext, OpenAfspraak
 
         numbers = sorted({w[0] for w in wanted})
         earlier: dict[Any, list[tuple]] = {n: [] for n in numbers}  # keyed by casus number
         meetings: dict[Any, list[tuple]] = {n: [] for n in numbers}  # keyed by casus number
         open_items: dict[Any, list[tuple]] = {n: [] for n in numbers}  # keyed by casus number
-        with self.engine.connect() as conn:
-            for start in range(0, len(numbers), 500):  # bounded IN lists
-                part = {"casussen": numbers[start : start + 500]}
-                for number, *row in conn.execute(_WAVE_ADVIES, part):
-                    earlier[number].append(tuple(row))
-                for number, *row in conn.execute(_WAVE_MEETINGS, part):
-                    meetings[number].append(tuple(row))
-                for number, *row in conn.execute(_WAVE_OPEN, part):
-                    if len(open_items[number]) < 200:
-                        open_items[number].append(tuple(row))
+        for start in range(0, len(numbers), 500):  # bounded IN lists
+            part = {"casussen": numbers[start : start + 500]}
+            for number, *row in conn.execute(_WAVE_ADVIES, part):
+                earlier[number].append(tuple(row))
+            for number, *row in conn.execute(_WAVE_MEETINGS, part):
+                meetings[number].append(tuple(row))
+            for number, *row in conn.execute(_WAVE_OPEN, part):
+                if len(open_items[number]) < 200:
+                    open_items[number].append(tuple(row))
         out = []
         for casus, melding_id, received, since, merged in wanted:
             received_utc, since_utc, day = received.astimezone(timezone.utc), since.astimezone(timezone.utc), received.date()
@@ -512,6 +661,23 @@ class Store:
                     return row.id
                 casus = row.samengevoegd_in
         return None
+
+    def casus_regions(self, casus: int) -> set[str]:
+        """The regions a casus belongs to: those of its meldingen."""
+        with self.sessions() as session:
+            return set(session.scalars(select(AdviesRecord.regio).where(AdviesRecord.casus == casus).distinct()).all())
+
+    def log_casus_read(self, casus: int, key_id: str, via: str) -> None:
+        """The audit trail of a casus read: who, when, which casus, through what; never its content."""
+        self._transact(
+            lambda conn: conn.execute(
+                insert(CasusInzage), {"casus": casus, "key_id": key_id, "via": via, "wanneer": datetime.now(timezone.utc)}
+            )
+        )
+
+    def casus_reads(self, casus: int) -> list[CasusInzage]:
+        with self.sessions() as session:
+            return list(session.scalars(select(CasusInzage).where(CasusInzage.casus == casus).order_by(CasusInzage.id)).all())
 
     def casus_records(self, casus: int) -> list[AdviesRecord]:
         """Every stored advies of the casus, newest first."""
@@ -582,17 +748,17 @@ class Store:
             ).all()
         return [d for d in days if d is not None]
 
-    def received_since(self, since: datetime, limit: int = Settings.model_fields["inbox_max_rows"].default) -> Received:
-        """The newest stored advies per melding received at or after `since` (the reader's inbox).
-
-        At most the newest `limit` stored rows are read; `complete` says whether that was all."""
+    def received_since(
+        self, since: datetime, limit: int = Settings.model_fields["inbox_max_rows"].default, regions: frozenset[str] | None = None
+    ) -> Received:
+        """The newest stored advies per melding received at or after `since` (the reader's inbox),
+        of `regions` only when given (a scoped key). At most the newest `limit` stored rows are
+        read; `complete` says whether that was all."""
+        query = select(AdviesRecord).where(AdviesRecord.ontvangen_op >= since.astimezone(timezone.utc))
+        if regions is not None:
+            query = query.where(AdviesRecord.regio.in_(sorted(regions)))
         with self.sessions() as session:
-            rows = session.scalars(
-                select(AdviesRecord)
-                .where(AdviesRecord.ontvangen_op >= since.astimezone(timezone.utc))
-                .order_by(AdviesRecord.id.desc())
-                .limit(limit + 1)
-            ).all()
+            rows = session.scalars(query.order_by(AdviesRecord.id.desc()).limit(limit + 1)).all()
         newest: dict[str, AdviesRecord] = {}
         for r in rows[:limit]:  # newest first: keep the first seen per melding
             newest.setdefault(r.melding_id, r)
@@ -681,19 +847,9 @@ class Store:
         if known is None:
             session.add(OverlegZaak(overleg_id=meeting.id, melding_id=melding_id, casus=casus, partners="|" + "|".join(partners) + "|"))
 
-    def add_afspraken(
-        self,
-        melding_id: str,
-        regio: str,
-        overleg_datum: date,
-        items: list[dict],
-        key_id: str,
-        casus: int | None = None,
-        partners: list[str] | None = None,
-    ) -> list[Afspraak]:
-        """Agreements made for a case in the Actie-overleg of `overleg_datum`: the case counts as
-        discussed in that meeting from now on, and each agreement's history starts here."""
+    def _add_afspraken(self, session, melding_id, regio, overleg_datum, items, key_id, casus, partners) -> list[Afspraak]:
         now = datetime.now(timezone.utc)
+        casus = self._hold_casus(session, casus)
         records = [
             Afspraak(
                 melding_id=melding_id,
@@ -710,13 +866,52 @@ class Store:
             )
             for i in items
         ]
-        with self._write_session() as session:
-            self._discussed(session, self._meeting(session, regio, overleg_datum), melding_id, casus, partners or [])
-            session.add_all(records)
-            session.flush()
-            for r in records:
-                session.add(_history(r.id, "gemaakt", now, key_id, {"na": _fields(r)}))
+        self._discussed(session, self._meeting(session, regio, overleg_datum), melding_id, casus, partners or [])
+        session.add_all(records)
+        session.flush()
+        for r in records:
+            session.add(_history(r.id, "gemaakt", now, key_id, {"na": _fields(r)}))
         return records
+
+    def add_afspraken(
+        self,
+        melding_id: str,
+        regio: str,
+        overleg_datum: date,
+        items: list[dict],
+        key_id: str,
+        casus: int | None = None,
+        partners: list[str] | None = None,
+    ) -> list[Afspraak]:
+        """Agreements made for a case in the Actie-overleg of `overleg_datum`: the case counts as
+        discussed in that meeting from now on, and each agreement's history starts here."""
+        return self._transact(
+            lambda session: self._add_afspraken(session, melding_id, regio, overleg_datum, items, key_id, casus, partners), session=True
+        )
+
+    def record_afspraken(self, melding_id: str, items: list[dict], key_id: str, limit: int, allowed, today: date) -> list[Afspraak]:
+        """Agreements for the case of the newest stored advies of `melding_id`, in one transaction
+        under the melding's lock: the key must cover its region (`allowed(regio)`, else NotFound,
+        as for a melding that is not there), the limit per melding holds whatever runs at the same
+        time (TooMany), the meeting is the one its advies named (or `today`)."""
+
+        def unit(session) -> list[Afspraak]:
+            self._lock(session, _LOCK_MELDING, melding_id)
+            record = session.scalars(
+                select(AdviesRecord).where(AdviesRecord.melding_id == melding_id).order_by(AdviesRecord.id.desc()).limit(1)
+            ).first()
+            if record is None or not allowed(record.regio):
+                raise NotFound(f"geen advies voor melding {melding_id}")
+            count = int(session.scalar(select(func.count()).select_from(Afspraak).where(Afspraak.melding_id == melding_id)) or 0)
+            if count + len(items) > limit:
+                raise TooMany(
+                    f"een melding heeft hoogstens {limit} afspraken (ZORGSTRAF_MAX_AFSPRAKEN_PER_MELDING); er staan er al {count}"
+                )
+            meeting = record.volgend_actie_overleg or today
+            partners = json.loads(record.advies_json)["partners"]
+            return self._add_afspraken(session, melding_id, record.regio, meeting, items, key_id, record.casus, partners)
+
+        return self._transact(unit, session=True)
 
     def count_afspraken(self, melding_id: str) -> int:
         with self.sessions() as session:
@@ -726,35 +921,49 @@ class Store:
         with self.sessions() as session:
             return session.get(Afspraak, afspraak_id)
 
-    def change_afspraak(self, afspraak_id: int, changes: dict, key_id: str, reden: str = "") -> Afspraak | None:
-        """Change who, what or by when; the history keeps what it was, who changed it and when."""
-        now = datetime.now(timezone.utc)
-        with self._write_session() as session:
-            record = session.get(Afspraak, afspraak_id)
-            if record is None:
-                return None
-            before = _fields(record)
-            for name in ("wie", "wat", "uiterlijk"):
-                if name in changes:
-                    setattr(record, name, changes[name])
-            after = _fields(record)
-            if after != before:
-                record.gewijzigd_op = now
-                session.add(_history(record.id, "gewijzigd", now, key_id, {"voor": before, "na": after, "reden": reden}))
-            return record
+    def transition(self, afspraak_id: int, actie: str, key_id: str, reden: str = "", changes: dict | None = None, allowed=None) -> Afspraak:
+        """One step of an agreement, a conditional write in one transaction with the row locked:
+        `gewijzigd` (who, what, by when), `gedaan` and `ingetrokken` only from open (done and
+        withdrawn are final: Closed), `heropend` only from done or withdrawn. The history keeps
+        who, when, before and after, and why. Another region's agreement is NotFound."""
 
-    def set_status(self, afspraak_id: int, status: str, key_id: str, reden: str = "") -> Afspraak | None:
-        """Done or withdrawn (kept, never deleted), with who, when and why in the history."""
-        now = datetime.now(timezone.utc)
-        with self._write_session() as session:
-            record = session.get(Afspraak, afspraak_id)
-            if record is None or record.status == status:
+        def unit(session) -> Afspraak:
+            now = datetime.now(timezone.utc)
+            record = session.scalars(select(Afspraak).where(Afspraak.id == afspraak_id).with_for_update()).first()
+            if record is None or (allowed is not None and not allowed(record.regio)):
+                raise NotFound(f"geen afspraak {afspraak_id}")
+            if actie == "heropend":
+                if record.status == "open":
+                    raise Closed(f"afspraak {afspraak_id} staat al open")
+            elif record.status != "open":
+                word = {"gedaan": "al gedaan", "ingetrokken": "ingetrokken"}.get(record.status, record.status)
+                raise Closed(f"afspraak {afspraak_id} is {word} en blijft zo; heropen haar eerst als dat nodig is")
+            if actie == "gewijzigd":
+                before = _fields(record)
+                for name in ("wie", "wat", "uiterlijk"):
+                    if name in (changes or {}):
+                        setattr(record, name, (changes or {})[name])
+                after = _fields(record)
+                if after != before:
+                    record.gewijzigd_op = now
+                    session.add(_history(record.id, "gewijzigd", now, key_id, {"voor": before, "na": after, "reden": reden}))
                 return record
             previous = record.status
+            status = "open" if actie == "heropend" else actie
             record.status, record.gedaan, record.gewijzigd_op = status, status == "gedaan", now
             record.gedaan_op = now if status == "gedaan" else None
-            session.add(_history(record.id, status, now, key_id, {"voor": previous, "na": status, "reden": reden}))
+            session.add(_history(record.id, actie, now, key_id, {"voor": previous, "na": status, "reden": reden}))
             return record
+
+        return self._transact(unit, session=True)
+
+    def change_afspraak(self, afspraak_id: int, changes: dict, key_id: str, reden: str = "") -> Afspraak:
+        """Change who, what or by when of an open agreement (see transition)."""
+        return self.transition(afspraak_id, "gewijzigd", key_id, reden, changes)
+
+    def set_status(self, afspraak_id: int, status: str, key_id: str, reden: str = "") -> Afspraak:
+        """Done or withdrawn (kept, never deleted), with who, when and why in the history."""
+        return self.transition(afspraak_id, status, key_id, reden)
 
     def agenda_afspraken(self, regio: str, start: date, end: date) -> list[Afspraak]:
         """The agreements a region-week's agenda shows: those made in this week's meeting (whatever
@@ -786,14 +995,17 @@ class Store:
 
     def close_meeting(self, regio: str, datum: date, cases: list[tuple[str, int | None, list[str]]], key_id: str) -> Overleg:
         """Close a region's Actie-overleg: every case on its agenda counts as discussed in it, with
-        the partners invited; closing twice keeps the first closing time."""
-        with self._write_session() as session:
+        the partners invited; closing twice (at once, too) gives the same meeting, first closing time kept."""
+
+        def unit(session) -> Overleg:
             meeting = self._meeting(session, regio, datum)
             for melding_id, casus, partners in cases:
-                self._discussed(session, meeting, melding_id, casus, partners)
+                self._discussed(session, meeting, melding_id, self._hold_casus(session, casus), partners)
             if meeting.gesloten_op is None:
                 meeting.gesloten_op, meeting.key_id = datetime.now(timezone.utc), key_id
             return meeting
+
+        return self._transact(unit, session=True)
 
     def meeting(self, regio: str, datum: date) -> Overleg | None:
         with self.sessions() as session:

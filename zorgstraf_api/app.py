@@ -22,7 +22,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi_offline import FastAPIOffline
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from starlette.concurrency import run_in_threadpool
 
 from zorgstraf import agenda as agenda_mod
@@ -223,8 +223,27 @@ def role(name: str):
 
 
 def _own_region(key: ApiKey, regio: str) -> None:
+    """Another region's agenda is not there for a scoped chair: 404, as for what does not exist."""
     if not key.may_chair(regio):
-        raise HTTPException(403, f"deze sleutel is geen voorzitter in regio {regio}")
+        raise HTTPException(404, f"geen Actie-overleg in regio {regio} voor deze sleutel")
+
+
+def _readable(key: ApiKey, record, melding_id: str):
+    """The stored advies of a melding of the key's regions; anything else is 404 (ids cannot be probed)."""
+    if record is None or not key.may_read(record.regio):
+        raise HTTPException(404, f"geen advies voor melding {melding_id}")
+    return record
+
+
+def _may_triage(key: ApiKey, runner: Triage, melding: schema.Melding) -> str | None:
+    """Why a scoped reader may not triage this melding here (None when it may): a scoped key
+    triages and stores only meldingen of its own regions."""
+    regions = key.regions_for("lezer")
+    regio = runner.regio or (melding.regio.value if melding.regio else None)
+    if regions is None or (regio is not None and regio in regions):
+        return None
+    own = ", ".join(sorted(regions))
+    return f"deze sleutel is lezer in {own}; geef de melding een regio daarvan (regio of ?regio=)"
 
 
 def schema_id_error(text: str) -> str | None:
@@ -365,6 +384,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def domain_error(_: Request, exc: ZorgstrafError):
         return JSONResponse({"detail": str(exc)}, status_code=400)
 
+    @app.exception_handler(IntegrityError)
+    async def conflict(request: Request, exc: IntegrityError):
+        # Retried inside the store already; still there, it is a conflict with another request, not a database down.
+        log.warning("database: conflict op %s", request.url.path)
+        return JSONResponse({"detail": "dit botst met een gelijktijdige wijziging; probeer het opnieuw"}, status_code=409)
+
     @app.exception_handler(DBAPIError)
     async def database_down(request: Request, exc: DBAPIError):
         # The driver's text can hold host names or SQL with values: only its kind goes to the log.
@@ -391,12 +416,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         }
     )
 
-    @secured.post("/v1/triage", response_model=schema.Advies)
+    @secured.post(
+        "/v1/triage",
+        response_model=schema.Advies,
+        responses={409: {"model": Weigering, "description": "dit melding_id is al opgeslagen met een andere inhoud"}},
+    )
     async def triage(melding: schema.Melding, key: Lezer, state: StateDep, regio: RegioQuery = None, score: bool = False) -> Response:
-        run = partial(usecases.triage_and_record, state.runner(regio, score), [melding], state.store, key.key_id)
+        runner = state.runner(regio, score)
+        refused = _may_triage(key, runner, melding)
+        if refused:
+            raise HTTPException(403, refused)
+        run = partial(usecases.triage_and_record, runner, [melding], state.store, key.key_id)
         # SQLite is local and takes one writer at a time: the work (under a millisecond) runs right here,
         # without a hop to the threadpool. A database over the network is waited for in a thread.
-        ((_, advies, failure),) = run() if state.store.url.startswith("sqlite") else await run_in_threadpool(run)
+        ((_, advies, failure, _),) = run() if state.store.url.startswith("sqlite") else await run_in_threadpool(run)
+        if isinstance(failure, usecases.Conflict):
+            raise HTTPException(409, str(failure))
         if failure is not None:
             raise failure  # a database that is down answers 503 (see database_down)
         assert advies is not None
@@ -427,8 +462,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             except Exception as exc:  # whatever else goes wrong with one item stays with that item
                 log.warning("batch: melding op index %d niet gelezen: %s", index, type(exc).__name__)
                 results.append(BatchResultaat(index=index, status="afgewezen", fouten=[Fout(veld=None, reden="melding niet te lezen")]))
+        outside = [(index, m) for index, m in good if _may_triage(key, runner, m)]
+        for index, m in outside:
+            results.append(
+                BatchResultaat(
+                    index=index,
+                    melding_id=m.melding_id,
+                    status="afgewezen",
+                    fouten=[Fout(veld="regio", reden=_may_triage(key, runner, m) or "")],
+                )
+            )
+        good = [(index, m) for index, m in good if not _may_triage(key, runner, m)]
         recorded = usecases.triage_and_record_stream(runner, [m for _, m in good], state.store, key.key_id)
-        for (index, _), (melding, a, failure) in zip(good, recorded):  # one transaction per melding
+        for (index, _), (melding, a, failure, _) in zip(good, recorded):  # one transaction per melding
+            if isinstance(failure, usecases.Conflict):
+                results.append(
+                    BatchResultaat(
+                        index=index, melding_id=melding.melding_id, status="afgewezen", fouten=[Fout(veld="melding_id", reden=str(failure))]
+                    )
+                )
+                continue
             if failure is not None:  # one failure never stops the others; this item says so itself
                 results.append(
                     BatchResultaat(
@@ -443,25 +496,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return sorted(results, key=lambda r: r.index)
 
     @secured.get("/v1/advies/{melding_id}", responses={200: {"model": schema.Advies}, **NOT_FOUND})
-    def stored_advies(melding_id: MeldingId, _: Lezer, state: StateDep) -> Response:
-        record = state.store.latest(melding_id)
-        if record is None:
-            raise HTTPException(404, f"geen advies voor melding {melding_id}")
+    def stored_advies(melding_id: MeldingId, key: Lezer, state: StateDep) -> Response:
+        """Het opgeslagen advies, precies zoals het is gegeven."""
+        record = _readable(key, state.store.latest(melding_id), melding_id)
         return Response(record.advies_json, media_type="application/json")  # exactly as given
 
     @secured.post("/v1/advies/{melding_id}/besluit", response_model=schema.Besluit, status_code=201, responses=NOT_FOUND)
     def record_besluit(melding_id: MeldingId, body: schema.BesluitIn, key: Lezer, state: StateDep) -> schema.Besluit:
         """Het besluit van de professional over dit advies: volgt het of wijkt af (wat en waarom). Het advies blijft zoals gegeven."""
+        _readable(key, state.store.latest(melding_id), melding_id)
         besluit = state.store.add_besluit(melding_id, body, key.key_id)
         if besluit is None:
             raise HTTPException(404, f"geen advies voor melding {melding_id}")
         return besluit
 
     @secured.get("/v1/advies/{melding_id}/besluiten", response_model=list[schema.Besluit], responses=NOT_FOUND)
-    def list_besluiten(melding_id: MeldingId, _: Lezer, state: StateDep) -> list[schema.Besluit]:
+    def list_besluiten(melding_id: MeldingId, key: Lezer, state: StateDep) -> list[schema.Besluit]:
         """De besluiten over deze melding, nieuwste eerst."""
-        if state.store.latest(melding_id) is None:
-            raise HTTPException(404, f"geen advies voor melding {melding_id}")
+        _readable(key, state.store.latest(melding_id), melding_id)
         return state.store.besluiten([melding_id]).get(melding_id, [])
 
     @secured.get(
@@ -499,7 +551,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         except usecases.NotFound as exc:
             raise HTTPException(404, str(exc)) from None
         except usecases.NotYours as exc:
-            raise HTTPException(403, str(exc)) from None
+            raise HTTPException(404, str(exc)) from None
         except usecases.TooMany as exc:
             raise HTTPException(409, str(exc)) from None
         return [AfspraakOut.of(a) for a in created]
@@ -515,7 +567,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             raise HTTPException(404, "geen afspraak")
         return AfspraakOut.of(a)
 
-    @secured.post("/v1/afspraken/{afspraak_id}/gedaan", response_model=AfspraakOut, responses=NOT_FOUND)
+    @secured.post(
+        "/v1/afspraken/{afspraak_id}/gedaan",
+        response_model=AfspraakOut,
+        responses={**NOT_FOUND, 409: {"model": Weigering, "description": "de afspraak is al gedaan of ingetrokken"}},
+    )
     def afspraak_gedaan(afspraak_id: AfspraakId, key: Voorzitter, state: StateDep) -> AfspraakOut:
         """Afspraak uitgevoerd. Blijft bewaard, met wie en wanneer."""
         return _afspraak_call(usecases.set_afspraak_status, state.store, afspraak_id, "gedaan", key)
@@ -523,7 +579,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @secured.patch(
         "/v1/afspraken/{afspraak_id}",
         response_model=AfspraakOut,
-        responses={**NOT_FOUND, 409: {"model": Weigering, "description": "de afspraak is ingetrokken"}},
+        responses={**NOT_FOUND, 409: {"model": Weigering, "description": "de afspraak is gedaan of ingetrokken"}},
     )
     def afspraak_wijzigen(afspraak_id: AfspraakId, body: AfspraakWijziging, key: Voorzitter, state: StateDep) -> AfspraakOut:
         """Wie, wat of uiterlijk wijzigen; de geschiedenis bewaart wat het was, wie het wijzigde en wanneer."""
@@ -537,11 +593,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @secured.post(
         "/v1/afspraken/{afspraak_id}/intrekken",
         response_model=AfspraakOut,
-        responses={**NOT_FOUND, 409: {"model": Weigering, "description": "de afspraak is al ingetrokken"}},
+        responses={**NOT_FOUND, 409: {"model": Weigering, "description": "de afspraak is al gedaan of ingetrokken"}},
     )
     def afspraak_intrekken(afspraak_id: AfspraakId, body: Intrekking, key: Voorzitter, state: StateDep) -> AfspraakOut:
         """Een afspraak intrekken, met reden. Ze blijft bewaard (met haar geschiedenis), maar niet meer op de agenda."""
         return _afspraak_call(usecases.set_afspraak_status, state.store, afspraak_id, "ingetrokken", key, body.reden)
+
+    @secured.post(
+        "/v1/afspraken/{afspraak_id}/heropenen",
+        response_model=AfspraakOut,
+        responses={**NOT_FOUND, 409: {"model": Weigering, "description": "de afspraak staat al open"}},
+    )
+    def afspraak_heropenen(afspraak_id: AfspraakId, body: Intrekking, key: Voorzitter, state: StateDep) -> AfspraakOut:
+        """Een gedane of ingetrokken afspraak weer openen, met reden; de geschiedenis houdt elke stap."""
+        return _afspraak_call(usecases.set_afspraak_status, state.store, afspraak_id, "heropend", key, body.reden)
 
     @secured.post("/v1/agenda/sluiten", response_model=OverlegGesloten)
     def agenda_sluiten(
@@ -555,10 +620,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return OverlegGesloten(regio=regio.value, datum=meeting.datum, gesloten_op=meeting.gesloten_op, zaken=len(result.items))
 
     @secured.get("/v1/casus/{casus_id}", response_model=casusview.CasusView, responses=NOT_FOUND)
-    def get_casus(casus_id: Annotated[str, PathParam(min_length=2, max_length=12)], _: Lezer, state: StateDep) -> casusview.CasusView:
+    def get_casus(casus_id: Annotated[str, PathParam(min_length=2, max_length=12)], key: Lezer, state: StateDep) -> casusview.CasusView:
         """De casus: meldingen en advies, Actie-overleggen, afspraken (met geschiedenis) en besluiten, nieuwste eerst."""
         try:
-            return casusview.view(state.store, casus_id)
+            return casusview.view(state.store, casus_id, key=key, via="api")
         except casusview.CasusNotFound as exc:
             raise HTTPException(404, str(exc)) from None
 

@@ -137,11 +137,12 @@ def store_for(database_url: str) -> Store:
 
 
 @st.cache_resource(max_entries=4, ttl=30, show_spinner="Opgeslagen adviezen lezen…")
-def stored_inbox(database_url: str, since: date, max_rows: int) -> Inbox:
+def stored_inbox(database_url: str, since: date, max_rows: int, regions: tuple[str, ...] | None = None) -> Inbox:
     """The newest stored advies per melding received since `since` (as the API stored it), with
-    which of them have a recorded decision (handled)."""
+    which of them have a recorded decision (handled); of `regions` only for a scoped reader."""
     store = store_for(database_url)
-    received = store.received_since(datetime.combine(since, time.min, DUTCH_TIME), limit=max_rows)
+    scope = frozenset(regions) if regions is not None else None
+    received = store.received_since(datetime.combine(since, time.min, DUTCH_TIME), limit=max_rows, regions=scope)
     entries = inbox_mod.from_records(received.records)
     return Inbox.of(entries, [], received.complete, store.besluiten([e.melding_id for e in entries]))
 
@@ -417,10 +418,14 @@ def page_triage() -> None:
         if bewaren:
             store = store_for(get_settings().database_url)
             # the same use case as the API: with casus keys, the store's knowledge of the casus counts too
-            ((_, recorded, failure),) = usecases.triage_and_record(triage, [melding], store, st.session_state["sleutel_id"])
+            ((_, recorded, failure, _bestaand),) = usecases.triage_and_record(triage, [melding], store, st.session_state["sleutel_id"])
             advies = recorded or advies
             stored_inbox.clear()
-            if failure is None:
+            if isinstance(failure, usecases.Conflict):
+                st.error(f"Niet bewaard: {failure}")
+            elif failure is None and _bestaand:
+                st.caption("Deze melding was al bewaard; dit is het advies zoals het toen is gegeven.")
+            elif failure is None:
                 st.caption("Bewaard in het auditspoor, met de hash van regelset en invoer.")
             else:
                 st.error("Niet bewaard: de database gaf een fout. Probeer het opnieuw.")
@@ -462,7 +467,8 @@ def page_inbox() -> None:
         seed_default("inbox_vanaf", datetime.now(DUTCH_TIME).date())  # vandaag, in Nederland
         since = st.date_input("Ontvangen vanaf", key="inbox_vanaf", format="DD-MM-YYYY")
         settings = get_settings()
-        inbox = stored_inbox(settings.database_url, since, settings.inbox_max_rows)
+        own = st.session_state["sleutel"].regions_for("lezer")
+        inbox = stored_inbox(settings.database_url, since, settings.inbox_max_rows, tuple(sorted(own)) if own is not None else None)
         if not inbox.complete:
             st.warning(
                 f"Alleen de nieuwste {settings.inbox_max_rows:,} opgeslagen adviezen zijn gelezen".replace(",", ".")
@@ -548,7 +554,15 @@ def store_meldingen(pairs: list) -> None:
     each); meldingen with casus keys with what the store knows of their casus."""
     store = store_for(get_settings().database_url)
     recorded = usecases.triage_and_record(runner(None, False), [m for m, _ in pairs], store, st.session_state["sleutel_id"])
-    failed = [m.melding_id for m, _, failure in recorded if failure]
+    failed = [r.melding.melding_id for r in recorded if r.failure and not isinstance(r.failure, usecases.Conflict)]
+    conflicts = [r.melding.melding_id for r in recorded if isinstance(r.failure, usecases.Conflict)]
+    already = sum(r.bestaand for r in recorded)
+    if already:
+        st.info(f"{already} melding(en) waren al bewaard; die blijven zoals ze zijn (met hun casus).")
+    if conflicts:
+        st.error(
+            f"{len(conflicts)} melding(en) al bewaard met een andere inhoud ({', '.join(conflicts[:5])}); een correctie krijgt een nieuw melding-id."
+        )
     if failed:
         st.error(f"{len(failed)} advies(en) niet opgeslagen ({', '.join(failed[:5])}); probeer het opnieuw.")
     stored_inbox.clear()
@@ -642,19 +656,60 @@ def page_actie_overleg() -> None:
     st.caption(f"Bron: {reader_source(result.bron)} Dit is een advies; het Actie-overleg beslist.")
 
 
+def _afspraak_step(store, call, *args) -> None:
+    """One step of an agreement through the core's use case; a refusal (done or withdrawn meanwhile
+    by another chair) is said in Dutch, never overwritten."""
+    try:
+        call(store, *args)
+    except ZorgstrafError as exc:
+        st.error(f"Niet gelukt: {exc}")
+        return
+    st.rerun()
+
+
 def afspraak_row(store, item, prefix: str = "") -> None:
     text_col, done_col, drop_col = st.columns([6, 1, 1])
     late = " — **te laat**" if item.te_laat else ""
     state = "" if item.status == "open" else f" ({item.status})"
-    text_col.markdown((f"{md(prefix)} — " if prefix else "") + md(agenda_mod.afspraak_text(item).replace(", TE LAAT", "")) + late + state)
-    if item.status != "open" or item.id is None:
+    text = (f"{md(prefix)} — " if prefix else "") + md(agenda_mod.afspraak_text(item).replace(", TE LAAT", "")) + late
+    key = st.session_state["sleutel"]
+    if item.id is None:
+        text_col.markdown(text + state)
         return
+    if item.status != "open":
+        reden = getattr(item, "reden", None)
+        shown = f"~~{text}~~" if item.status == "ingetrokken" else text
+        text_col.markdown(shown + state + (f" — reden: {md(reden)}" if reden else ""))
+        with drop_col.popover("Heropenen"):
+            why = st.text_input("Waarom weer open?", key=f"heropen_reden_{item.id}")
+            if st.button("Heropenen", key=f"heropenen_{item.id}", disabled=not why.strip()):
+                _afspraak_step(store, usecases.set_afspraak_status, item.id, "heropend", key, why.strip())
+        return
+    text_col.markdown(text)
     if done_col.button("Gedaan", key=f"gedaan_{item.id}"):
-        usecases.set_afspraak_status(store, item.id, "gedaan", st.session_state["sleutel"])
-        st.rerun()
-    if drop_col.button("Intrekken", key=f"intrekken_{item.id}"):
-        usecases.set_afspraak_status(store, item.id, "ingetrokken", st.session_state["sleutel"], "ingetrokken in het overleg")
-        st.rerun()
+        _afspraak_step(store, usecases.set_afspraak_status, item.id, "gedaan", key)
+    with drop_col.popover("Intrekken"):
+        why = st.text_input("Waarom intrekken?", key=f"intrek_reden_{item.id}")
+        if st.button("Intrekken", key=f"intrekken_{item.id}", disabled=not why.strip()):
+            _afspraak_step(store, usecases.set_afspraak_status, item.id, "ingetrokken", key, why.strip())
+    with text_col.expander("Wijzigen"):
+        with st.form(f"wijzig_{item.id}"):
+            partners = [p.value for p in schema.Partner]
+            wie = st.selectbox(
+                "Wie", partners, index=partners.index(item.wie) if item.wie in partners else 0, format_func=lambda p: label("partners", p)
+            )
+            wat = st.text_input("Wat", value=item.wat)
+            uiterlijk = st.date_input(
+                "Uiterlijk", date.fromisoformat(item.uiterlijk) if isinstance(item.uiterlijk, str) else item.uiterlijk, format="DD-MM-YYYY"
+            )
+            why = st.text_input("Reden van de wijziging")
+            if st.form_submit_button("Wijziging vastleggen"):
+                if not wat.strip() or not why.strip():
+                    st.warning("Vul in wat er is afgesproken en waarom het verandert.")
+                else:
+                    _afspraak_step(
+                        store, usecases.change_afspraak, item.id, {"wie": wie, "wat": wat.strip(), "uiterlijk": uiterlijk}, key, why.strip()
+                    )
 
 
 def show_case(item, n: int, store, closed: bool) -> None:
@@ -718,7 +773,7 @@ def page_casus() -> None:
         st.caption("Meldingen met dezelfde casussleutel vormen één casus; de sleutels zelf worden nooit getoond.")
         return
     try:
-        v = casusview.view(store_for(get_settings().database_url), casus_id)
+        v = casusview.view(store_for(get_settings().database_url), casus_id, key=st.session_state["sleutel"], via="dashboard")
     except ZorgstrafError as exc:
         st.warning(str(exc))
         return
