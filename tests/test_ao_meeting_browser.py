@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from zorgstraf import agenda, schema, usecases
 from zorgstraf.browser import chromium_page, sign_in
@@ -20,7 +20,8 @@ from .test_reader_morning_browser import SHOTS, shot
 def test_the_chair_walks_the_cases_records_an_agreement_closes_and_prints(tmp_path):
     with browser_dashboard(tmp_path, "vz-sleutel:lezer+voorzitter") as (address, database):
         store = open_store(database)
-        now = datetime.now(schema.AMSTERDAM).replace(microsecond=0)
+        # two weeks ago: a meeting closes on or after its own day, so the chair closes a meeting that took place
+        now = (datetime.now(schema.AMSTERDAM) - timedelta(days=14)).replace(microsecond=0)
         meldingen = [
             schema.Melding.model_validate(
                 {
