@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
 import threading
+import time
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
@@ -230,6 +232,7 @@ _WAVE_OPEN = (
     .order_by(Afspraak.id)
 )
 _INSERT_ADVIES = insert(AdviesRecord)
+_AFSPRAKEN_COUNT = select(func.count()).select_from(Afspraak).where(Afspraak.melding_id == bindparam("melding_id"))
 _ADVISORY = text("SELECT pg_advisory_xact_lock(:space, hashtext(:name))")
 _STORED = (
     select(AdviesRecord.input_hash, AdviesRecord.advies_json)
@@ -400,9 +403,6 @@ class Store:
         """Run `unit(conn_or_session)` as one transaction; a conflict another writer caused (a
         serialization failure, a deadlock, a unique row someone else wrote first) runs it again
         from the start, so the caller never sees a conflict a retry solves."""
-        import random
-        import time as _time
-
         for attempt in range(_ATTEMPTS):
             try:
                 with self._write_session() if session else self._write_connection() as handle:
@@ -410,7 +410,7 @@ class Store:
             except Exception as exc:
                 if attempt == _ATTEMPTS - 1 or not _retryable(exc, integrity):
                     raise
-                _time.sleep(random.uniform(0, 0.005 * 2**attempt))
+                time.sleep(random.uniform(0, 0.005 * 2**attempt))
         raise AssertionError("unreachable")
 
     def _lock(self, handle, space: int, *names: str | int) -> None:
@@ -429,7 +429,9 @@ class Store:
 
     # --- advies ----------------------------------------------------------------------------
 
-    def _row(self, melding: schema.Melding, advies: schema.Advies, stored_json: str, key_id: str, model_hash, casus, context_json) -> dict:
+    def _row(
+        self, melding: schema.Melding, advies: schema.Advies, stored_json: str, digest: str, key_id: str, model_hash, casus, context_json
+    ) -> dict:
         due = advies.termijnen.volgend_actie_overleg
         return dict(
             melding_id=melding.melding_id,
@@ -437,7 +439,7 @@ class Store:
             regelset_naam=advies.regelset.naam,
             regelset_hash=advies.regelset.hash,
             model_hash=model_hash,
-            input_hash=_sha256(stored_json),
+            input_hash=digest,
             key_id=key_id,
             aangemaakt_op=datetime.now(timezone.utc),
             ontvangen_op=melding.ontvangen_op.astimezone(timezone.utc),  # UTC: SQLite compares wall-clock text
@@ -496,7 +498,9 @@ class Store:
                     )[0]
                 )
             advies = decide(ctx)
-            row = self._row(melding, advies, stored_json, key_id, model_hash, ctx.casus if ctx else None, ctx.to_json() if ctx else None)
+            row = self._row(
+                melding, advies, stored_json, digest, key_id, model_hash, ctx.casus if ctx else None, ctx.to_json() if ctx else None
+            )
             conn.execute(_INSERT_ADVIES, row)
             return Recorded(advies, casus=ctx)
 
@@ -902,7 +906,7 @@ class Store:
             ).first()
             if record is None or not allowed(record.regio):
                 raise NotFound(f"geen advies voor melding {melding_id}")
-            count = int(session.scalar(select(func.count()).select_from(Afspraak).where(Afspraak.melding_id == melding_id)) or 0)
+            count = int(session.scalar(_AFSPRAKEN_COUNT, {"melding_id": melding_id}) or 0)
             if count + len(items) > limit:
                 raise TooMany(
                     f"een melding heeft hoogstens {limit} afspraken (ZORGSTRAF_MAX_AFSPRAKEN_PER_MELDING); er staan er al {count}"
@@ -915,7 +919,7 @@ class Store:
 
     def count_afspraken(self, melding_id: str) -> int:
         with self.sessions() as session:
-            return int(session.scalar(select(func.count()).select_from(Afspraak).where(Afspraak.melding_id == melding_id)) or 0)
+            return int(session.scalar(_AFSPRAKEN_COUNT, {"melding_id": melding_id}) or 0)
 
     def afspraak(self, afspraak_id: int) -> Afspraak | None:
         with self.sessions() as session:

@@ -462,17 +462,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             except Exception as exc:  # whatever else goes wrong with one item stays with that item
                 log.warning("batch: melding op index %d niet gelezen: %s", index, type(exc).__name__)
                 results.append(BatchResultaat(index=index, status="afgewezen", fouten=[Fout(veld=None, reden="melding niet te lezen")]))
-        outside = [(index, m) for index, m in good if _may_triage(key, runner, m)]
-        for index, m in outside:
-            results.append(
-                BatchResultaat(
-                    index=index,
-                    melding_id=m.melding_id,
-                    status="afgewezen",
-                    fouten=[Fout(veld="regio", reden=_may_triage(key, runner, m) or "")],
+        allowed = []
+        for index, m in good:  # a scoped reader's melding of another region is refused, the rest go on
+            refused = _may_triage(key, runner, m)
+            if refused:
+                results.append(
+                    BatchResultaat(index=index, melding_id=m.melding_id, status="afgewezen", fouten=[Fout(veld="regio", reden=refused)])
                 )
-            )
-        good = [(index, m) for index, m in good if not _may_triage(key, runner, m)]
+            else:
+                allowed.append((index, m))
+        good = allowed
         recorded = usecases.triage_and_record_stream(runner, [m for _, m in good], state.store, key.key_id)
         for (index, _), (melding, a, failure, _) in zip(good, recorded):  # one transaction per melding
             if isinstance(failure, usecases.Conflict):
@@ -549,8 +548,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             created = usecases.record_afspraken(state.store, melding_id, items, key, state.settings.max_afspraken_per_melding)
         except usecases.NotFound as exc:
-            raise HTTPException(404, str(exc)) from None
-        except usecases.NotYours as exc:
             raise HTTPException(404, str(exc)) from None
         except usecases.TooMany as exc:
             raise HTTPException(409, str(exc)) from None
