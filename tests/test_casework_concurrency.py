@@ -276,3 +276,78 @@ def test_a_rerun_of_triage_opslaan_stores_only_what_is_missing_and_says_how_many
     assert second.stdout.splitlines()[:5] == first.stdout.splitlines()
     store = open_store(url)
     assert store.count_advies() == 6
+
+
+def test_the_police_list_forms_casussen_from_its_key_columns_and_never_keeps_the_numbers(tmp_path):
+    """A column list names key columns (bvh_querylijst: person and address numbers); they are
+    pseudonymised with the secret on the way in, link the meldingen into one casus, and the number
+    itself is in neither the store nor the output. Without the secret the list is refused in one line."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    lijst = tmp_path / "querylijst.csv"
+    lijst.write_text(
+        "Registratienummer;Datum/tijd melding;Eenheid;Maatschappelijke klasse;Persoonsnummer verdachte;Persoonsnummer slachtoffer\n"
+        "PL-1;01-12-2026 10:00;Limburg;Huiselijk geweld partner;314159265;271828\n"
+        "PL-2;02-12-2026 10:00;Limburg;Huiselijk geweld partner;161803;314159265\n"
+        "PL-3;03-12-2026 10:00;Limburg;Huiselijk geweld partner;141421;\n",
+        encoding="utf-8",
+    )
+    url = f"sqlite:///{tmp_path / 'z.db'}"
+    exe = str(Path(sys.executable).parent / "zorgstraf")
+    args = [exe, "triage", str(lijst), "--kolommen", "bvh_querylijst", "--opslaan", "--format", "jsonl"]
+    env = {k: v for k, v in os.environ.items() if k != "ZORGSTRAF_CASUS_SLEUTEL_GEHEIM"} | {"ZORGSTRAF_DATABASE_URL": url}
+    refused = subprocess.run(args, capture_output=True, text=True, env=env)
+    assert refused.returncode == 2 and refused.stdout == ""
+    assert len(refused.stderr.strip().splitlines()) == 1 and "ZORGSTRAF_CASUS_SLEUTEL_GEHEIM" in refused.stderr
+    assert "Persoonsnummer verdachte" in refused.stderr and "Traceback" not in refused.stderr
+
+    env["ZORGSTRAF_CASUS_SLEUTEL_GEHEIM"] = "een-geheim-van-de-regio-van-32-tekens!"
+    stored = subprocess.run(args, capture_output=True, text=True, env=env)
+    assert stored.returncode == 0, stored.stderr
+    casus_of = {a["melding_id"]: (a["casus"] or {}).get("casus_id") for a in map(json.loads, stored.stdout.splitlines())}
+    assert casus_of["PL-1"] == casus_of["PL-2"] is not None  # the victim of PL-2 is the suspect of PL-1
+    assert casus_of["PL-3"] != casus_of["PL-1"]
+    database = (tmp_path / "z.db").read_bytes()
+    for number in ("314159265", "271828", "161803"):
+        assert number.encode() not in database and number not in stored.stdout + stored.stderr
+
+    # a second secret gives other keys: the list no longer links to what the first secret stored
+    other = {**env, "ZORGSTRAF_CASUS_SLEUTEL_GEHEIM": "een-ander-geheim-van-minstens-32-tekens", "ZORGSTRAF_DATABASE_URL": f"sqlite:///{tmp_path / 'y.db'}"}
+    again = subprocess.run(args, capture_output=True, text=True, env=other)
+    assert again.returncode == 0
+    store = open_store(url)
+    with store.sessions() as session:
+        first_keys = {k for (k,) in session.query(CasusSleutel.sleutel).all()}
+    store_other = open_store(other["ZORGSTRAF_DATABASE_URL"])
+    with store_other.sessions() as session:
+        assert not first_keys & {k for (k,) in session.query(CasusSleutel.sleutel).all()}
+
+
+def test_storing_an_uploaded_list_again_keeps_every_casus_link(database_url, monkeypatch):
+    """The dashboard's 'Adviezen bewaren' on a list whose meldingen are already stored (by the CLI,
+    or a colleague) answers their stored advies, linked to their casus, never a copy without it."""
+    from zorgstraf.io import read_meldingen
+    from zorgstraf.spreadsheet import load_kolommen
+
+    monkeypatch.setenv("ZORGSTRAF_CASUS_SLEUTEL_GEHEIM", "x" * 32)
+    text = (
+        "Registratienummer;Datum/tijd melding;Eenheid;Maatschappelijke klasse;Persoonsnummer verdachte;Adresnummer pleegplaats\n"
+        "UP-1;01-12-2026 10:00;Oost-Brabant;Huiselijk geweld partner;5551;A-77\n"
+        "UP-2;02-12-2026 10:00;Oost-Brabant;Huiselijk geweld partner;5552;A-77\n"
+    ).encode()
+
+    def upload():
+        return [m for _, m in read_meldingen("lijst.csv", load_kolommen("bvh_querylijst"), data=text, name="lijst.csv")]
+
+    store = open_store(database_url)
+    first = usecases.triage_and_record(Triage(), upload(), store, "lezer")
+    again = usecases.triage_and_record(Triage(), upload(), store, "lezer")
+    assert [r.advies.casus.casus_id for r in first] == [r.advies.casus.casus_id for r in again]
+    assert first[0].advies.casus.casus_id == first[1].advies.casus.casus_id  # one address, one casus
+    assert all(r.bestaand for r in again) and store.count_advies() == 2
+    with store.sessions() as session:
+        assert session.query(AdviesRecord).filter(AdviesRecord.casus.is_(None)).count() == 0

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Annotated, Any
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from .errors import ConfigError
@@ -116,6 +116,10 @@ class Settings(BaseSettings):
     forwarded_allow_ips: str | None = None
     max_afspraken_per_melding: Annotated[int, Field(gt=0, le=10_000)] = 200
     log_level: str = "INFO"
+    # The secret of the keyed hash that pseudonymises key columns of a police list (person and
+    # address numbers) into casus keys. Needed only when a list carries a key column; the same for
+    # every user of one store, or their lists do not link.
+    casus_sleutel_geheim: Annotated[SecretStr | None, Field(min_length=32)] = None
 
     @field_validator("database_url")
     @classmethod

@@ -16,11 +16,13 @@ export headers mapped by a `--kolommen` file.
 from __future__ import annotations
 
 import csv
+import hashlib
+import hmac
 import io
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Annotated, Any, Iterable, Iterator
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -62,14 +64,47 @@ class Kolommen(BaseModel):
     kolommen: dict[str, str]  # export header -> melding field (dotted), e.g. "Datum/tijd melding": ontvangen_op
     negeer: list[str] = Field(default_factory=list)  # export columns deliberately not read
     waarden: dict[str, dict[str, str | bool | int]] = Field(default_factory=dict)  # field -> {export value -> value}
+    # Key columns: export header -> kind of number (e.g. "Persoonsnummer verdachte": persoon). Their
+    # values are pseudonymised on the way in (HMAC-SHA256 with ZORGSTRAF_CASUS_SLEUTEL_GEHEIM) into
+    # the melding's casus_sleutels; the same number under two headers of one kind links the casus.
+    sleutels: dict[str, Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")]] = Field(default_factory=dict)
 
     def field_for(self, header: str) -> str | None:
         return self._by_header.get(_norm(header))
 
+    def key_kind(self, header: str) -> str | None:
+        return self._keys.get(_norm(header))
+
     def model_post_init(self, _: Any) -> None:
         self._by_header = {_norm(h): f for h, f in self.kolommen.items()}
+        self._keys = {_norm(h): k for h, k in self.sleutels.items()}
         self._ignored = {_norm(h) for h in self.negeer}
         self._values = {f: {_norm(k): v for k, v in m.items()} for f, m in self.waarden.items()}
+        self._secret: bytes | None = None
+
+    def unlock(self, source: str, header: str) -> None:
+        """A file carries key column `header`: the secret must be set, or the file is refused (raw
+        person numbers are never stored, and an unkeyed hash of one is a guessable number)."""
+        if self._secret is not None:
+            return
+        from .settings import from_environment
+
+        secret = from_environment().casus_sleutel_geheim
+        if secret is None:
+            raise ConfigError(
+                f"{source}: kolom '{header}' is een sleutelkolom (kolommenlijst '{self.naam}'), maar "
+                "ZORGSTRAF_CASUS_SLEUTEL_GEHEIM is niet gezet; zet dat geheim (minstens 32 tekens, voor alle "
+                "gebruikers van de opslag hetzelfde) of zet de kolom onder negeer"
+            )
+        self._secret = secret.get_secret_value().encode()
+
+    def pseudonym(self, kind: str, value: Any) -> str:
+        """The keyed hash of one key cell: the same number of the same kind gives the same key."""
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        assert self._secret is not None, "unlock() first"
+        text = f"{kind}:{_norm(value)}".encode()
+        return "hmac-" + hmac.new(self._secret, text, hashlib.sha256).hexdigest()
 
     def ignored(self, header: str) -> bool:
         return _norm(header) in self._ignored
@@ -107,6 +142,9 @@ def load_kolommen(name_or_path: str) -> Kolommen:
     for target in mapping.waarden:
         if target not in TARGETS:
             raise doc.error(("waarden", target), f"waarden: veld '{target}' bestaat niet in een melding")
+    for header in mapping.sleutels:
+        if mapping.field_for(header) is not None or mapping.ignored(header):
+            raise doc.error(("sleutels", header), f"sleutels: kolom '{header}' staat ook onder kolommen of negeer; kies één")
     return mapping
 
 
@@ -190,6 +228,10 @@ def _plan(headers: tuple[str, ...], mapping: Kolommen | None) -> list[tuple]:
     if plan is None:
         plan = []
         for header in headers:
+            kind = mapping.key_kind(header) if mapping and header else None
+            if kind is not None:
+                plan.append((header, "casus_sleutels", ("casus_sleutels",), "sleutel", kind))
+                continue
             target = mapping.field_for(header) if mapping else header
             if target is None or not header:
                 continue
@@ -211,6 +253,10 @@ def row_to_melding(row: Row, mapping: Kolommen | None) -> dict[str, Any]:
         if raw is None or (isinstance(raw, str) and not raw.strip()):
             continue
         row.columns[target] = header
+        if kind == "sleutel":  # a person or address number: only its keyed hash goes on
+            assert mapping is not None
+            data.setdefault("casus_sleutels", []).append(mapping.pseudonym(table, raw))
+            continue
         if table is not None and isinstance(raw, str):
             if kind == "list":  # translate each item of a list cell
                 raw = [table.get(_norm(v), v.strip()) for v in raw.replace(",", "|").split("|") if v.strip()]
@@ -238,6 +284,9 @@ def check_headers(headers: list[str], mapping: Kolommen | None, source: str, ext
             )
         return
     for header in headers:
+        if header and mapping.key_kind(header) is not None:
+            mapping.unlock(source, header)
+            continue
         if header and mapping.field_for(header) is None and not mapping.ignored(header):
             hint = did_you_mean(header, list(mapping.kolommen))
             raise ConfigError(
