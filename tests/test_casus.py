@@ -100,6 +100,10 @@ def test_the_ijmond_story_runs_through_the_store_without_hand_set_flags(store):
     week = agenda.week_of(meeting_day)
     item = next(i for i in agenda.build_from_store(store, "noord_holland", week, ruleset).items if i.melding_id == "IJM-2025-03")
     assert item.casus_id == casus_id and len(item.casus_historie) == 2
+    # its facts are what the advies counted: the store's earlier reports and incidents, said so
+    assert "1 eerdere VT-melding(en) (volgens de opslag)" in item.feiten, item.feiten  # the first went to VT
+    assert "2 eerdere incidenten in 12 maanden (volgens de opslag)" in item.feiten
+    assert "geen eerdere VT-meldingen" not in item.feiten
     # Three tracks agreed: safety for her, contact arrangement for the child, help for him.
     made = usecases.record_afspraken(
         store,
@@ -189,10 +193,18 @@ def test_agreements_change_and_withdraw_with_their_history_and_overdue_ones_stan
     usecases.set_afspraak_status(store, b.id, "ingetrokken", CHAIR, "OvJ besliste al op ZSM")
     with pytest.raises(usecases.Closed):
         usecases.change_afspraak(store, b.id, {"wat": "toch"}, CHAIR)
-    item = agenda.build_from_store(store, "noord_holland", week, ruleset).items[0]
-    assert [x.wat for x in item.afspraken_open] == ["Huisbezoek met gedragswetenschapper"]  # withdrawn ones leave the agenda
-    assert item.afspraken_open[0].te_laat  # 1 March is before the meeting
-    assert "TE LAAT" in agenda.to_markdown(agenda.build_from_store(store, "noord_holland", week, ruleset))
+    this_week = agenda.build_from_store(store, "noord_holland", week, ruleset)
+    item = this_week.items[0]
+    # this meeting's withdrawn agreement stays on its agenda, struck through, with its reason
+    assert [(x.wat, x.status, x.reden) for x in item.afspraken_open] == [
+        ("Huisbezoek met gedragswetenschapper", "open", ""),
+        ("Gedragsaanwijzing", "ingetrokken", "OvJ besliste al op ZSM"),
+    ]
+    assert item.afspraken_open[0].te_laat and not item.afspraken_open[1].te_laat  # 1 March is before the meeting
+    text = agenda.to_markdown(this_week)
+    assert "TE LAAT" in text and "~~Openbaar Ministerie: Gedragsaanwijzing (ingetrokken" in text
+    assert "~~ — reden van intrekken: OvJ besliste al op ZSM" in text
+    assert "<del>Openbaar Ministerie: Gedragsaanwijzing" in agenda.to_html(this_week)
     # ... and stay on every later agenda until done
     later = agenda.week_of(date.fromisoformat(advies.termijnen.volgend_actie_overleg or "").replace(day=30))
     assert [x.id for x in agenda.build_from_store(store, "noord_holland", later, ruleset).open_afspraken_overig] == [a.id]
@@ -319,3 +331,40 @@ def test_the_command_line_stores_a_casus_and_shows_its_timeline(tmp_path, monkey
     assert "persoon-cli" not in timeline.output
     unknown = CliRunner().invoke(main, ["casus", "C999999"])
     assert unknown.exit_code == 1 and "geen casus" in unknown.output
+
+
+def test_the_agenda_names_the_care_factors_and_the_children():
+    """What the care side needs to choose its help is on the agenda (issue 23 item 5): lvb,
+    psychiatry, addiction, care avoidance of the suspect; children as witness or victim."""
+    m = schema.Melding.model_validate(
+        {
+            "melding_id": "ZORG-1",
+            "ontvangen_op": "2026-12-01T10:00:00+01:00",
+            "incidentsoort": ["partnergeweld"],
+            "lopende_hulpverlening": True,
+            "verdachte": {"lvb": True, "psychische_problematiek": True, "middelengebruik": True},
+            "kinderen": {"aantal_minderjarig": 2, "getuige": True},
+            "slachtoffer": {"zwanger": True},
+        }
+    )
+    facts = agenda.brief_facts(m)
+    assert "verdachte: lvb, psychische problematiek, middelengebruik" in facts
+    assert "kinderen: getuige" in facts and "2 minderjarige(n) in huis" in facts
+    assert "slachtoffer zwanger" in facts and "hulpverlening loopt" in facts
+    assert "geen eerdere VT-meldingen" in facts  # nothing from the store: the melding's own word
+
+
+@pytest.mark.parametrize(
+    "today, expected",
+    [
+        (date(2026, 12, 7), "2026-W50"),  # Monday: this week's meeting is still to come
+        (date(2026, 12, 8), "2026-W50"),  # the meeting day itself
+        (date(2026, 12, 9), "2026-W51"),  # after the meeting: the next one
+        (date(2026, 12, 12), "2026-W51"),  # Saturday: the coming meeting, not the week that ends
+        (date(2026, 12, 13), "2026-W51"),  # Sunday
+    ],
+)
+def test_the_default_week_is_the_coming_meeting(today, expected):
+    ruleset = Triage().engine_for("noord_holland").ruleset
+    assert agenda.meeting_weekday(ruleset, today) == "di", "this test assumes the national meeting day, Tuesday"
+    assert agenda.default_week(ruleset, today) == expected

@@ -47,6 +47,15 @@ def week_bounds(week: str) -> tuple[date, date]:
     return start, start + timedelta(days=6)
 
 
+def default_week(ruleset, today: date) -> str:
+    """The week a chair opens by default: the coming meeting. This week while its meeting day (the
+    region's ao_weekdag) has not passed, else next week; without a meeting day, next week from
+    Saturday on (a chair preparing on a weekend prepares the coming week)."""
+    weekday = meeting_weekday(ruleset, today)
+    last = WEEKDAGEN.index(weekday) if weekday else 4
+    return week_of(today if today.weekday() <= last else today + timedelta(days=7 - today.weekday()))
+
+
 def week_options(today: date) -> list[str]:
     """Weeks a chair picks from: four back, this week (index 4), eight ahead; no typing 2026-W50."""
     monday = today - timedelta(days=today.weekday())
@@ -72,6 +81,7 @@ class OpenAfspraak:
     overleg_datum: str | None = None  # the meeting it was made in
     te_laat: bool = False  # open past its date on the meeting day
     casus_id: str | None = None
+    reden: str = ""  # why it was withdrawn (a withdrawn one of this week's meeting stays on, struck through)
 
 
 @dataclass
@@ -103,8 +113,26 @@ class Agenda:
     bron: str
 
 
-def brief_facts(m: schema.Melding) -> list[str]:
-    """The facts in brief, in the catalogue's words (labels, not codes). Never the free text."""
+def _from_store(advies: schema.Advies | None) -> dict[str, bool | int]:
+    """What the store knew when the advies was given (the CASUS explanation's `opslag.` facts)."""
+    for u in advies.uitleg if advies else ():
+        if u.regel == "CASUS":
+            return {k[len("opslag.") :]: v for k, v in u.feiten.items() if k.startswith("opslag.") and isinstance(v, (bool, int))}
+    return {}
+
+
+def brief_facts(m: schema.Melding, advies: schema.Advies | None = None) -> list[str]:
+    """The facts in brief, in the catalogue's words (labels, not codes). Never the free text. A fact
+    the store knows at a higher risk than the melding (earlier VT reports, incidents, an earlier
+    Actie-overleg: what the advies counted) is given as the store knows it, and said so."""
+    store = _from_store(advies)
+
+    def counted(veld: str, in_melding: int | bool) -> tuple[int | bool, str]:
+        known = store.get(veld)
+        if known is not None and known > in_melding:
+            return known, " (volgens de opslag)"
+        return in_melding, ""
+
     out = ["incident: " + ", ".join(labels("incidentsoort", m.incidentsoort))]
     if m.sash:
         out.append(f"SASH {label('urgentie', m.sash.value)}")
@@ -127,19 +155,37 @@ def brief_facts(m: schema.Melding) -> list[str]:
             ("minderjarig", v.minderjarig),
         ]
         out += [name for name, on in flags if on]
-        if v.eerdere_incidenten_12m:
-            out.append(f"{v.eerdere_incidenten_12m} eerdere incidenten in 12 maanden")
-    if m.kinderen.aantal_minderjarig:
-        out.append(f"{m.kinderen.aantal_minderjarig} minderjarige(n) in huis")
+        incidents, where = counted("verdachte.eerdere_incidenten_12m", v.eerdere_incidenten_12m)
+        if incidents:
+            out.append(f"{incidents} eerdere incidenten in 12 maanden{where}")
+        # care factors: what the care side needs to know to choose its help (seed 002, the ZVH's questions)
+        care = [
+            ("lvb", v.lvb),
+            ("psychische problematiek", v.psychische_problematiek),
+            ("middelengebruik", v.middelengebruik),
+            ("zorgmijdend", v.zorgmijdend),
+        ]
+        if any(on for _, on in care):
+            out.append("verdachte: " + ", ".join(name for name, on in care if on))
+    k = m.kinderen
+    if k.aantal_minderjarig:
+        out.append(f"{k.aantal_minderjarig} minderjarige(n) in huis")
+    children = [("getuige", k.getuige), ("slachtoffer", k.slachtoffer), ("verblijfplaats onbekend", k.verblijfplaats_onbekend)]
+    if any(on for _, on in children):
+        out.append("kinderen: " + ", ".join(name for name, on in children if on))
     if m.slachtoffer.angst_ernstig:
         out.append("slachtoffer zeer angstig")
+    if m.slachtoffer.zwanger:
+        out.append("slachtoffer zwanger")
     if m.slachtoffer.in_opvang:
         out.append("slachtoffer in opvang")
-    if m.eerder_besproken_actie_overleg:
-        out.append("eerder besproken in het Actie-overleg")
+    besproken, where = counted("eerder_besproken_actie_overleg", m.eerder_besproken_actie_overleg)
+    if besproken:
+        out.append(f"eerder besproken in het Actie-overleg{where}")
     # Tilburg's first questions at the ZVH: is help involved, and were there earlier VT reports?
     out.append("hulpverlening loopt" if m.lopende_hulpverlening else "geen lopende hulpverlening bekend")
-    out.append(f"{m.eerdere_vt_meldingen} eerdere VT-melding(en)" if m.eerdere_vt_meldingen else "geen eerdere VT-meldingen")
+    vt, where = counted("eerdere_vt_meldingen", m.eerdere_vt_meldingen)
+    out.append(f"{vt} eerdere VT-melding(en){where}" if vt else "geen eerdere VT-meldingen")
     return out
 
 
@@ -182,7 +228,7 @@ def build(
             prioriteit=a.actie_overleg.prioriteit,
             sash=m.sash.value if m.sash else None,
             ontvangen_op=m.ontvangen_op.isoformat(),
-            feiten=brief_facts(m),
+            feiten=brief_facts(m, a),
             partners=[p.value for p in a.partners],  # the agenda invites whom the advies names
             fase=a.fase.value,
             helpende_vragen=questions["fasen"][a.fase.value],
@@ -211,7 +257,7 @@ def meeting_weekday(ruleset, day: date) -> str | None:
     return ruleset.param("ao_weekdag", day) if "ao_weekdag" in ruleset.parameters else None
 
 
-def agenda_item(a) -> OpenAfspraak:
+def agenda_item(a, reden: str = "") -> OpenAfspraak:
     from .casus import code
 
     return OpenAfspraak(
@@ -223,6 +269,7 @@ def agenda_item(a) -> OpenAfspraak:
         a.status,
         a.overleg_datum.isoformat(),
         casus_id=code(a.casus) if a.casus else None,
+        reden=reden,
     )
 
 
@@ -241,7 +288,7 @@ def build_from_store(store, regio: str, week: str, ruleset) -> Agenda:
     cases = [(schema.Melding.model_validate_json(r.melding_json), schema.Advies.model_validate_json(r.advies_json)) for r in records]
     histories = store.casus_histories({r.casus: m.ontvangen_op for r, (m, _) in zip(records, cases) if r.casus})
     history = {r.melding_id: [history_line(h) for h in histories[r.casus]] for r in records if r.casus}
-    afspraken = [agenda_item(a) for a in store.agenda_afspraken(regio, start, end)]
+    afspraken = [agenda_item(a, reden) for a, reden in store.agenda_afspraken(regio, start, end)]
     return build(regio, week, cases, afspraken, ruleset, history)
 
 
@@ -262,6 +309,11 @@ def afspraak_text(a: OpenAfspraak) -> str:
     return text + (f" ({', '.join(notes)})" if notes else "")
 
 
+def reason_note(a: OpenAfspraak) -> str:
+    """After a withdrawn agreement (which each format strikes through): why it was withdrawn."""
+    return f" — reden van intrekken: {a.reden}" if a.status == "ingetrokken" and a.reden else ""
+
+
 def _box(a: OpenAfspraak) -> str:
     return "[x]" if a.status == "gedaan" else "[ ]"
 
@@ -270,7 +322,8 @@ _afspraak = afspraak_text
 
 
 def _md_afspraak(a: OpenAfspraak) -> str:
-    return md(_afspraak(a))
+    text = md(_afspraak(a))
+    return f"~~{text}~~{md(reason_note(a))}" if a.status == "ingetrokken" else text
 
 
 def to_markdown(agenda: Agenda) -> str:
@@ -341,7 +394,9 @@ def to_html(agenda: Agenda) -> str:
             parts.append(
                 "<p><b>Afspraken:</b></p><ul>"
                 + "".join(
-                    f"<li{' class=hoog' if a.te_laat else ''}>{'☑' if a.status == 'gedaan' else '☐'} {e(_afspraak(a))}</li>"
+                    f"<li{' class=hoog' if a.te_laat else ''}>{'☑' if a.status == 'gedaan' else '☐'} "
+                    + (f"<del>{e(_afspraak(a))}</del>{e(reason_note(a))}" if a.status == "ingetrokken" else e(_afspraak(a)))
+                    + "</li>"
                     for a in item.afspraken_open
                 )
                 + "</ul>"

@@ -11,7 +11,7 @@ from typing import Any
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from .agenda import ZSM_FLAG, Agenda, AgendaItem, afspraak_text
+from .agenda import ZSM_FLAG, Agenda, AgendaItem, afspraak_text, reason_note
 from .labels import dutch_date, label, labels, reader_source
 
 RED = (170, 0, 0)
@@ -92,9 +92,9 @@ def _case(pdf: Any, n: int, item: AgendaItem) -> None:  # an FPDF, or its offset
         pdf.cell(0, 4.6, "Afspraken:", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         for a in item.afspraken_open:
             pdf.set_font("DejaVu", "B" if a.te_laat else "", 8.5)
-            pdf.set_text_color(*(RED if a.te_laat else (0, 0, 0)))
-            box = "☑" if a.status == "gedaan" else "☐"
-            pdf.multi_cell(0, 4.4, f"   {box} {afspraak_text(a)}", align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            pdf.set_text_color(*(RED if a.te_laat else (120, 120, 120) if a.status == "ingetrokken" else (0, 0, 0)))
+            box = {"gedaan": "☑", "ingetrokken": "☒"}.get(a.status, "☐")
+            pdf.multi_cell(0, 4.4, f"   {box} {afspraak_text(a)}{reason_note(a)}", align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.set_text_color(0, 0, 0)
     pdf.set_font("DejaVu", "B", 8.5)
     pdf.cell(0, 5, "Aantekeningen en nieuwe afspraken (wie, wat, uiterlijk):", new_x=XPos.LMARGIN, new_y=YPos.NEXT)

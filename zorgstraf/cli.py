@@ -413,19 +413,20 @@ def agenda(input_path, regio, week, fmt, output):
     """De agenda van het Actie-overleg voor een regio en week. Zonder INPUT uit de opgeslagen adviezen
     (ZORGSTRAF_DATABASE_URL), met de casusgeschiedenis en de afspraken; met INPUT uit die meldingen
     (afspraken dan uit de database, als die er is). --format pdf geeft het vergaderstuk op A4."""
-    from datetime import date, timedelta
+    from datetime import date
 
     from . import agenda as agenda_mod
+    from . import usecases
 
     regio = check_regio(regio)
     if regio in (None, "landelijk"):
         raise ConfigError("--regio: kies een regio; het Actie-overleg is regionaal")
-    week = week or agenda_mod.week_of(date.today() + timedelta(days=7))
-    start, end = agenda_mod.week_bounds(week)
     if fmt == "pdf" and output in (None, "-") and sys.stdout.isatty():
         raise ConfigError("--format pdf: geef een bestand met --output, bijvoorbeeld -o agenda.pdf")
     runner = Triage(regio=regio)
     ruleset = runner.engine_for(regio).ruleset
+    week = week or agenda_mod.default_week(ruleset, usecases.today())
+    start, end = agenda_mod.week_bounds(week)
     rejected = 0
 
     def on_error(err: InputError) -> None:
@@ -471,7 +472,7 @@ def _agenda_afspraken(regio: str, start, end):
     if url.startswith("sqlite:///") and not os.path.exists(url[len("sqlite:///") :]):
         return []
     with _database() as store:
-        return [agenda_item(a) for a in store.agenda_afspraken(regio, start, end)]
+        return [agenda_item(a, reden) for a, reden in store.agenda_afspraken(regio, start, end)]
 
 
 def _dutch_day(text: str, option: str):

@@ -969,22 +969,34 @@ class Store:
         """Done or withdrawn (kept, never deleted), with who, when and why in the history."""
         return self.transition(afspraak_id, status, key_id, reden)
 
-    def agenda_afspraken(self, regio: str, start: date, end: date) -> list[Afspraak]:
-        """The agreements a region-week's agenda shows: those made in this week's meeting (whatever
-        their state but withdrawn), and those from earlier meetings still open."""
+    def agenda_afspraken(self, regio: str, start: date, end: date) -> list[tuple[Afspraak, str]]:
+        """The agreements a region-week's agenda shows, each with the reason of its withdrawal ('' if
+        not withdrawn): those made in this week's meeting whatever their state (a withdrawn one stays
+        visible, struck through, so the meeting sees what it undid and why), and those from earlier
+        meetings still open."""
         with self.sessions() as session:
-            return list(
+            rows = list(
                 session.scalars(
                     select(Afspraak)
                     .where(
                         Afspraak.regio == regio,
                         Afspraak.overleg_datum <= end,
-                        ((Afspraak.overleg_datum >= start) & (Afspraak.status != "ingetrokken"))
-                        | ((Afspraak.overleg_datum < start) & (Afspraak.status == "open")),
+                        (Afspraak.overleg_datum >= start) | ((Afspraak.overleg_datum < start) & (Afspraak.status == "open")),
                     )
                     .order_by(Afspraak.overleg_datum, Afspraak.id)
                 ).all()
             )
+            withdrawn = [a.id for a in rows if a.status == "ingetrokken"]
+            reasons: dict[int, str] = {}
+            if withdrawn:
+                steps = session.execute(
+                    select(AfspraakHistorie.afspraak_id, AfspraakHistorie.wijziging)
+                    .where(AfspraakHistorie.afspraak_id.in_(withdrawn), AfspraakHistorie.actie == "ingetrokken")
+                    .order_by(AfspraakHistorie.id)
+                ).all()
+                for afspraak_id, change in steps:  # the latest withdrawal's reason
+                    reasons[afspraak_id] = str(json.loads(change).get("reden") or "")
+            return [(a, reasons.get(a.id, "")) for a in rows]
 
     def open_afspraken(self, regio: str, before: date) -> list[Afspraak]:
         """Agreements of this region made in an Actie-overleg before `before` and still open."""

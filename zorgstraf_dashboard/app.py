@@ -583,9 +583,9 @@ def page_actie_overleg() -> None:
     else:
         days = set(store.meeting_days(regio))
     today = datetime.now(DUTCH_TIME).date()
-    this_week = agenda_mod.week_of(today)
+    this_week = agenda_mod.default_week(ruleset, today)  # the coming meeting (on a weekend: next week's)
     # this week and the weeks around it, and every week that has cases: picked, never typed
-    weeks = sorted(set(agenda_mod.week_options(today)) | {agenda_mod.week_of(d) for d in days})
+    weeks = sorted(set(agenda_mod.week_options(today)) | {agenda_mod.week_of(d) for d in days} | {this_week})
     week = c2.selectbox("Week", weeks, index=weeks.index(this_week), format_func=agenda_mod.week_label, key="agenda_week")
     start, end = agenda_mod.week_bounds(week)
     if store is not None:
@@ -670,16 +670,14 @@ def _afspraak_step(store, call, *args) -> None:
 def afspraak_row(store, item, prefix: str = "") -> None:
     text_col, done_col, drop_col = st.columns([6, 1, 1])
     late = " — **te laat**" if item.te_laat else ""
-    state = "" if item.status == "open" else f" ({item.status})"
     text = (f"{md(prefix)} — " if prefix else "") + md(agenda_mod.afspraak_text(item).replace(", TE LAAT", "")) + late
     key = st.session_state["sleutel"]
     if item.id is None:
-        text_col.markdown(text + state)
+        text_col.markdown(text)
         return
     if item.status != "open":
-        reden = getattr(item, "reden", None)
-        shown = f"~~{text}~~" if item.status == "ingetrokken" else text
-        text_col.markdown(shown + state + (f" — reden: {md(reden)}" if reden else ""))
+        shown = f"~~{text}~~{md(agenda_mod.reason_note(item))}" if item.status == "ingetrokken" else text
+        text_col.markdown(shown)
         with drop_col.popover("Heropenen"):
             why = st.text_input("Waarom weer open?", key=f"heropen_reden_{item.id}")
             if st.button("Heropenen", key=f"heropenen_{item.id}", disabled=not why.strip()):
