@@ -316,7 +316,11 @@ def test_the_police_list_forms_casussen_from_its_key_columns_and_never_keeps_the
         assert number.encode() not in database and number not in stored.stdout + stored.stderr
 
     # a second secret gives other keys: the list no longer links to what the first secret stored
-    other = {**env, "ZORGSTRAF_CASUS_SLEUTEL_GEHEIM": "een-ander-geheim-van-minstens-32-tekens", "ZORGSTRAF_DATABASE_URL": f"sqlite:///{tmp_path / 'y.db'}"}
+    other = {
+        **env,
+        "ZORGSTRAF_CASUS_SLEUTEL_GEHEIM": "een-ander-geheim-van-minstens-32-tekens",
+        "ZORGSTRAF_DATABASE_URL": f"sqlite:///{tmp_path / 'y.db'}",
+    }
     again = subprocess.run(args, capture_output=True, text=True, env=other)
     assert again.returncode == 0
     store = open_store(url)

@@ -5,10 +5,11 @@ exports all ask here, so a code is called the same everywhere."""
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import yaml
 from pydantic import BaseModel, ConfigDict
@@ -30,9 +31,41 @@ class Catalogue(BaseModel):
     maanden: list[str]
 
 
+_FILE = [CATALOGUE_FILE]  # the catalogue in use: the package's, or an archived one during a replay
+DEPENDENT_CACHES: list = []  # caches of text made from labels (emptied when the catalogue changes)
+
+
 @lru_cache(maxsize=1)
 def catalogue() -> Catalogue:
-    return Catalogue.model_validate(yaml.safe_load(CATALOGUE_FILE.read_text(encoding="utf-8")))
+    return Catalogue.model_validate(yaml.safe_load(_FILE[0].read_text(encoding="utf-8")))
+
+
+def current_catalogue_file() -> Path:
+    return _FILE[0]
+
+
+def _forget() -> None:
+    catalogue.cache_clear()
+    value_text.cache_clear()
+    for cache in DEPENDENT_CACHES:
+        cache.cache_clear()
+
+
+@contextmanager
+def catalogue_from(path: Path | None) -> Iterator[None]:
+    """Use the catalogue at `path` (an archived one, for a replay) inside the block; None: the current
+    one. Not for concurrent use: the catalogue is the process's (replay is a command-line verb)."""
+    if path is None or path.read_bytes() == _FILE[0].read_bytes():
+        yield
+        return
+    previous = _FILE[0]
+    _FILE[0] = path
+    _forget()
+    try:
+        yield
+    finally:
+        _FILE[0] = previous
+        _forget()
 
 
 def label(kind: str, code: Any) -> str:

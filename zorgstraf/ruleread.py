@@ -120,6 +120,7 @@ class RawFiles:
     rules: list[tuple[YamlDoc, tuple, RegelBestand]] = field(default_factory=list)
     docs: list[YamlDoc] = field(default_factory=list)
     errors: list[RuleFileError] = field(default_factory=list)
+    extra: dict[str, bytes] = field(default_factory=dict)  # files beside the rules that shape an advies
 
 
 def read_docs(paths: list[Path], base: Path) -> RawFiles:
@@ -175,10 +176,13 @@ def display_path(path: Path, base: Path) -> str:
         return str(path)
 
 
-def digest_files(docs: list[YamlDoc], paths: list[Path]) -> str:
+def digest_files(docs: list[YamlDoc], paths: list[Path], extra: dict[str, bytes] | None = None) -> str:
+    """The rule set's identity: every file that shapes an advies' bytes, by name and content (the rule
+    files and overlay, plus `extra`: the casus policy and the label catalogue)."""
+    files = {doc.path: Path(path).read_bytes() for doc, path in zip(docs, paths)} | (extra or {})
     h = hashlib.sha256()
-    for doc, path in sorted(zip(docs, paths), key=lambda p: p[0].path):
-        h.update(doc.path.encode() + b"\0" + Path(path).read_bytes() + b"\0")
+    for name in sorted(files):
+        h.update(name.encode() + b"\0" + files[name] + b"\0")
     return h.hexdigest()
 
 

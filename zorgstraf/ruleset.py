@@ -28,18 +28,37 @@ from .rulemodel import (  # noqa: F401  (re-exported: the rule model's public na
     RuleSet,
     Verwachting,
 )
-from .ruleread import RawFiles, build_rule, digest_files, example_melding, read_docs, rule_files
+from .ruleread import RawFiles, build_rule, digest_files, display_path, example_melding, read_docs, rule_files
+
+CATALOGUE_NAME = "catalogus/labels.yaml"  # the label catalogue's name in the identity and the archive
 
 
-def load_ruleset(directory: Path | str, variant: str | None = None) -> RuleSet:
+def shaping_files(directory: Path, catalogue: Path | None) -> dict[str, bytes]:
+    """Files beside the rules that change an advies' bytes: the casus policy (what the store adds,
+    its wording and source) and the label catalogue (every label in reasons and samenvatting)."""
+    out: dict[str, bytes] = {}
+    policy = directory / "beleid" / "casus.yaml"
+    if policy.is_file():
+        out[display_path(policy, directory.parent)] = policy.read_bytes()
+    if catalogue is not None and catalogue.is_file():
+        out[CATALOGUE_NAME] = catalogue.read_bytes()
+    return out
+
+
+def load_ruleset(directory: Path | str, variant: str | None = None, catalogue: Path | None = None, *, labels: bool = True) -> RuleSet:
     """Load and validate the national rules, with a region's overlay on top when `variant` is given
-    (a region name or the path of an edited overlay file). Raises RuleFileErrors with every problem."""
+    (a region name or the path of an edited overlay file). Raises RuleFileErrors with every problem.
+    The identity covers the label catalogue (`catalogue`, default the one in use; `labels=False`: none,
+    as in archives made before it was covered)."""
+    from .labels import current_catalogue_file
+
     directory = Path(directory)
     if not directory.is_dir():
         raise RuleFileErrors([RuleFileError(str(directory), None, "map met regelbestanden bestaat niet")])
     paths = rule_files(directory)
     base = directory.parent
     raw = read_docs(paths, base)
+    raw.extra = shaping_files(directory, (catalogue or current_catalogue_file()) if labels else None)
     overlay = None
     if variant:
         path = overlay_path(directory, variant)
@@ -114,12 +133,13 @@ def _assemble(raw: RawFiles, paths: list[Path], overlay: Overlay | None = None) 
     ruleset = RuleSet(
         name=head.naam,
         version=head.versie,
-        digest=digest_files(raw.docs, paths),
+        digest=digest_files(raw.docs, paths, raw.extra),
         decisions=head.beslissingen,
         parameters=parameters,
         rules=rules,
         files=[d.path for d in raw.docs],
-        texts={d.path: Path(p).read_bytes().decode("utf-8") for d, p in zip(raw.docs, paths)},  # bytes as they are
+        texts={d.path: Path(p).read_bytes().decode("utf-8") for d, p in zip(raw.docs, paths)}  # bytes as they are
+        | {name: data.decode("utf-8") for name, data in raw.extra.items()},
     )
     if overlay is not None:
         ruleset.name = overlay.head.regio.value

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 from functools import lru_cache
 
-from .labels import label, short_date, short_moment
+from .labels import DEPENDENT_CACHES, label, short_date, short_moment
 
 # How VT takes part, from the derived indicators, said beside its coordination moment.
 _VT_MODE = {
@@ -47,6 +47,9 @@ def _body(urgentie: str, afstemming: tuple[str, ...], indicatoren: tuple[str, ..
     body = " en ".join(moments) if moments else f"route {label('route', route)}"
     text = f"{urgentie.capitalize()}: {body}"
     return f"{text}; huisverbod overwegen" if thv == "overwegen" else text
+
+
+DEPENDENT_CACHES.append(_body)
 
 
 def summarise(
