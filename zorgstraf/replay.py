@@ -33,11 +33,14 @@ class Replay:
     opnieuw: dict | None = None  # the recomputed advies
 
 
-def archive(store, runner, advies: schema.Advies) -> None:
-    """Keep the rule set (and the score model) this advies was given with, once per hash."""
-    if not store.is_archived(advies.regelset.hash):
-        ruleset = runner.engine_for(advies.regio).ruleset
-        if ruleset.digest == advies.regelset.hash:
+def archive(store, runner, advies: schema.Advies | None = None, regio: str | None = None) -> None:
+    """Keep the rule set (and the score model) an advies is or will be given with, once per hash:
+    that of `advies`, or (before the advies exists, so the archive is there when the advies commits)
+    that of region `regio`."""
+    digest = advies.regelset.hash if advies is not None else None
+    if digest is None or not store.is_archived(digest):
+        ruleset = runner.engine_for(advies.regio if advies is not None else regio).ruleset
+        if (digest is None or ruleset.digest == digest) and not store.is_archived(ruleset.digest):
             store.archive_ruleset(ruleset.digest, ruleset.name, ruleset.version, json.dumps(ruleset.texts, ensure_ascii=False))
     scorer = getattr(runner, "_scorer", None)
     if scorer is not None and not store.is_archived(scorer.digest, model=True):

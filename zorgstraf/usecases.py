@@ -69,15 +69,12 @@ def _keyed(runner, store, melding: schema.Melding, key_id: str) -> Result:
         return advies
 
     try:
+        # the rule set first (its own transaction, once per hash): a stored advies can always be replayed
+        replay.archive(store, runner, regio=getattr(runner, "regio", None) or (melding.regio.value if melding.regio else None))
         recorded = store.record(melding, decide, key_id, runner.model_hash, since=casus.window_start(melding, rules_dir))
     except Exception as exc:
         return _failed(melding, made[0] if made else None, exc)
     given, bestaand = _given(recorded)
-    if not bestaand:
-        try:  # the rule set it was given with, for replay (its own transaction: the store's writer is free again)
-            replay.archive(store, runner, given)
-        except Exception as exc:
-            log.warning("regelset voor melding %r niet gearchiveerd: %s", melding.melding_id, type(exc).__name__)
     if recorded.casus is not None and recorded.casus.samengevoegd:
         ctx = recorded.casus
         log.info(
