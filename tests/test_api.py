@@ -185,7 +185,8 @@ def test_the_running_service_applies_retention_on_its_schedule(database_url):
     import time
     from datetime import datetime, timedelta, timezone
 
-    with make_client(database_url, retention_days=30, retention_interval_seconds=0.2) as c:
+    # confirmed: one of two advies is half the store, which the guard would otherwise refuse
+    with make_client(database_url, retention_days=30, retention_interval_seconds=0.2, retention_confirm=True) as c:
         assert c.post("/v1/triage", json=melding(), headers=LEZER).status_code == 200
         assert c.post("/v1/triage", json=melding(melding_id="API-VERS"), headers=LEZER).status_code == 200
         store = Store(database_url)

@@ -56,6 +56,8 @@ def bad_melding(draw) -> object:
         return draw(json_values.filter(lambda v: not isinstance(v, dict)))
     else:
         return {"melding_id": [[[[[[[[[[[[["diep"]]]]]]]]]]]]]}
+    if isinstance(base.get("melding_id"), str):  # one melding, one record: a broken one that still fits must not reuse an id
+        base["melding_id"] += f"-{next(_IDS)}"
     return base
 
 

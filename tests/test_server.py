@@ -27,9 +27,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start(url: str, workers: int = 1):
+def start(url: str, workers: int = 1, keys: str = "srv-key:lezer"):
     port = free_port()
-    env = dict(os.environ, ZORGSTRAF_API_KEYS="srv-key:lezer", ZORGSTRAF_DATABASE_URL=url)
+    env = dict(os.environ, ZORGSTRAF_API_KEYS=keys, ZORGSTRAF_DATABASE_URL=url)
     exe = Path(sys.executable).parent / "zorgstraf"
     proc = subprocess.Popen(
         [str(exe), "serve", "--port", str(port), "--workers", str(workers)],

@@ -33,6 +33,8 @@ def parse_week(text: str) -> tuple[int, int]:
         start = date.fromisocalendar(int(year), int(week), 1)
     except ValueError:
         raise ConfigError(f"week '{text}': gebruik de vorm JJJJ-Www, bijvoorbeeld 2026-W11") from None
+    if not schema.FIRST_DAY.year <= start.year <= schema.LAST_DAY.year:
+        raise ConfigError(f"week '{text}': valt buiten {schema.FIRST_DAY.year}-{schema.LAST_DAY.year}; kies een week in die jaren")
     return start.isocalendar()[0], start.isocalendar()[1]
 
 

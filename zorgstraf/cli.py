@@ -15,6 +15,7 @@ import click
 
 from . import cli_nl, schema
 from .errors import ConfigError, InputError, RuleFileErrors, ZorgstrafError
+from .escape import terminal
 from .io import AdviesWriter, count_lines, read_meldingen
 from .perf import batch_mode
 from .triage import Triage, most_urgent_first
@@ -66,20 +67,20 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except ImportError as exc:
-            click.echo(f"fout: {_needs_extra(exc)}", err=True)
+            click.echo(terminal(f"fout: {_needs_extra(exc)}"), err=True)
             ctx.exit(2)
         except RuleFileErrors as exc:
             for err in exc.errors:
-                click.echo(str(err), err=True)
+                click.echo(terminal(str(err)), err=True)
             ctx.exit(2)
         except ZorgstrafError as exc:
-            click.echo(f"fout: {exc}", err=True)
+            click.echo(terminal(f"fout: {exc}"), err=True)
             ctx.exit(2)
         except BrokenPipeError:
             sys.stderr.close()
             ctx.exit(0)
         except KeyboardInterrupt:
-            click.echo("afgebroken", err=True)
+            click.echo(terminal("afgebroken"), err=True)
             ctx.exit(130)
 
 
@@ -161,18 +162,18 @@ def triage(input_path, regio, fmt, output, score, rules_dir, opslaan, kolommen, 
         with _output(output) as stream:
             for text, errors, _ in parallel_jsonl(runner, source, read_raw(input_path, _kolommen(kolommen)), workers):
                 for error in errors:
-                    click.echo(f"afgewezen: {error}", err=True)
+                    click.echo(terminal(f"afgewezen: {error}"), err=True)
                 rejected += len(errors)
                 stream.write(text)
         if rejected:
-            click.echo(f"{rejected} melding(en) afgewezen", err=True)
+            click.echo(terminal(f"{rejected} melding(en) afgewezen"), err=True)
             sys.exit(1)
         return
 
     def on_error(err: InputError) -> None:
         nonlocal rejected
         rejected += 1
-        click.echo(f"afgewezen: {err}", err=True)
+        click.echo(terminal(f"afgewezen: {err}"), err=True)
 
     total = count_lines(input_path) if sys.stderr.isatty() else None
     show = sys.stderr.isatty() and (total is None or total >= PROGRESS_MIN)
@@ -194,7 +195,7 @@ def triage(input_path, regio, fmt, output, score, rules_dir, opslaan, kolommen, 
                 writer.write([advies])
             writer.close()
     if rejected:
-        click.echo(f"{rejected} melding(en) afgewezen", err=True)
+        click.echo(terminal(f"{rejected} melding(en) afgewezen"), err=True)
         sys.exit(1)
 
 
@@ -247,7 +248,9 @@ def _stored(runner, items, on_error, advance):
 
         yield from runner.stream(items, on_error, advance, evaluate=evaluate)
         if already:  # a rerun stores only what is missing, and says so
-            click.echo(f"{already} melding(en) waren al opgeslagen met dezelfde inhoud; hun opgeslagen advies is getoond", err=True)
+            click.echo(
+                terminal(f"{already} melding(en) waren al opgeslagen met dezelfde inhoud; hun opgeslagen advies is getoond"), err=True
+            )
 
 
 @main.group(cls=_Group)
@@ -275,7 +278,7 @@ def rules_check(path, regio):
         ruleset = catalogue.ruleset(variant)
         problems = check(ruleset, probe + [ex.melding for r in ruleset.rules for ex in r.examples])
         for line in problems:
-            click.echo(line, err=True)
+            click.echo(terminal(line), err=True)
         failed |= bool(problems)
         if not problems:
             click.echo(
@@ -298,7 +301,7 @@ def rules_test(path, regio):
         ruleset = catalogue.ruleset(variant)
         report = run_examples(ruleset)
         for line in report.failures:
-            click.echo(f"FAIL [{ruleset.name}] {line}", err=True)
+            click.echo(terminal(f"FAIL [{ruleset.name}] {line}"), err=True)
         click.echo(f"{ruleset.name}: {report.passed} voorbeelden goed, {report.failed} fout (hash {ruleset.digest[:12]})")
         passed, failed = passed + report.passed, failed + report.failed
     click.echo(f"regels: {passed} passed, {failed} failed")
@@ -346,7 +349,7 @@ def compare(input_path, variants, base, fmt, output, workers, rules_dir):
             on_progress=(lambda n: bar.advance(task, n)) if bar else (lambda n: None),
         )
     for err in report.errors:
-        click.echo(f"afgewezen: {err}", err=True)
+        click.echo(terminal(f"afgewezen: {err}"), err=True)
     with _output(output) as stream:
         if fmt == "table":
             print_table(report, stream)
@@ -393,7 +396,9 @@ def train(data_path, label, seed, output_dir):
 
     if data_path:
         rejected = []
-        meldingen, y = read_labelled_csv(data_path, label, lambda e: (rejected.append(e), click.echo(f"afgewezen: {e}", err=True)))
+        meldingen, y = read_labelled_csv(
+            data_path, label, lambda e: (rejected.append(e), click.echo(terminal(f"afgewezen: {e}"), err=True))
+        )
         model, metrics = fit(meldingen, y, seed, f"{data_path}: {len(meldingen)} gelabelde meldingen, label '{label}'")
     else:
         model, metrics = train_synthetic(seed)
@@ -432,7 +437,7 @@ def agenda(input_path, regio, week, fmt, output):
     def on_error(err: InputError) -> None:
         nonlocal rejected
         rejected += 1
-        click.echo(f"afgewezen: {err}", err=True)
+        click.echo(terminal(f"afgewezen: {err}"), err=True)
 
     if input_path is None:
         with _database() as store:
@@ -523,7 +528,7 @@ def indicators(regio, van, tot, fmt, output):
         else:
             result = werkset.report(store, regio, start, end)
             if result.leeg:
-                click.echo(result.opmerking, err=True)
+                click.echo(terminal(result.opmerking), err=True)
             text = werkset.RENDER[fmt](result)
     with _output(output) as stream:
         stream.write(text)
@@ -570,7 +575,7 @@ def casus(casus_id, fmt):
         try:
             result = view(store, casus_id, via="cli")
         except CasusNotFound as exc:
-            click.echo(f"fout: {exc}", err=True)
+            click.echo(terminal(f"fout: {exc}"), err=True)
             sys.exit(1)
     click.echo(result.model_dump_json(indent=2) if fmt == "json" else to_text(result), nl=False)
 
@@ -606,27 +611,24 @@ def besluit(melding_id, volgt, wat, waarom, urgentie):
     click.echo(f"besluit {recorded.id} vastgelegd voor {melding_id}: {wijze}")
 
 
-RETENTIE_VRAAG_BOVEN = 0.10  # deleting more than this share of the store needs --ja
-
-
 @main.command()
 @click.option("--dagen", type=click.IntRange(min=1), help="Bewaartermijn in dagen (standaard ZORGSTRAF_RETENTION_DAYS).")
 @click.option("--ja", is_flag=True, help="Bevestig het verwijderen als het meer dan 10% van de opgeslagen adviezen is.")
 def retentie(dagen, ja):
     """Verwijder opgeslagen adviezen ouder dan de bewaartermijn (voor cron; de API doet dit ook zelf).
-    Zegt eerst hoeveel; meer dan 10% van de opslag verwijderen vraagt om --ja."""
+    Zegt eerst hoeveel; meer dan 10% van de opslag verwijderen vraagt om --ja
+    (ZORGSTRAF_RETENTION_MAX_SHARE). Elke ronde staat met het aantal in het auditspoor."""
+    from . import usecases
     from .settings import get_settings
 
-    dagen = dagen or get_settings().retention_days
+    settings = get_settings()
+    dagen = dagen or settings.retention_days
     if not dagen:
         raise ConfigError("--dagen: geef een bewaartermijn, of zet ZORGSTRAF_RETENTION_DAYS")
     with _database() as store:
         total, due = store.count_advies(), store.count_advies(older_than_days=dagen)
-        click.echo(f"{due} van {total} opgeslagen advies(en) zijn ouder dan {dagen} dagen", err=True)
-        if total and due > RETENTIE_VRAAG_BOVEN * total and not ja:
-            click.echo(f"fout: dat is meer dan {RETENTIE_VRAAG_BOVEN:.0%} van de opslag; herhaal met --ja om ze te verwijderen", err=True)
-            sys.exit(2)
-        removed = store.purge(dagen) if due else 0
+        click.echo(terminal(f"{due} van {total} opgeslagen advies(en) zijn ouder dan {dagen} dagen"), err=True)
+        removed = usecases.apply_retention(store, dagen, settings.retention_max_share, ja or settings.retention_confirm, "cli")
     click.echo(f"{removed} advies(en) ouder dan {dagen} dagen verwijderd")
 
 
@@ -638,13 +640,16 @@ def serve(host, port, workers):
     """Start de API (FastAPI) op localhost. Sleutels en database uit de omgeving."""
     import uvicorn
 
+    from zorgstraf_api.app import preflight
+
     from .settings import get_settings
 
     settings = get_settings()  # fail early on bad configuration, before workers start
     if not settings.api_keys:
-        click.echo("let op: ZORGSTRAF_API_KEYS is leeg; alleen /health is bereikbaar", err=True)
+        click.echo(terminal("let op: ZORGSTRAF_API_KEYS is leeg; alleen /health is bereikbaar"), err=True)
     with _database():  # migrates; a database that is down is one line and exit 2
         pass
+    preflight(settings)  # rules, model and retention: one line and exit 2, before a worker starts
     # X-Forwarded-For is believed only from the proxies named in ZORGSTRAF_FORWARDED_ALLOW_IPS:
     # otherwise any client could pick the address the sign-in throttle counts against.
     proxies = settings.forwarded_allow_ips
@@ -669,6 +674,9 @@ def dashboard(host, port):
 
     import zorgstraf_dashboard
 
+    from . import usecases
+
+    usecases.check_rules_and_model()  # a missing rules or model folder: one line, before the browser opens
     app = Path(zorgstraf_dashboard.__file__).resolve().parent / "app.py"
     if not app.is_file():
         raise ConfigError(f"{app}: dashboard niet gevonden")

@@ -101,3 +101,7 @@ def did_you_mean(word: object, options, *, brackets: bool = False) -> str:
     if near is None:
         return ""
     return f" (bedoelde je '{near}'?)" if brackets else f"; bedoelde je '{near}'?"
+
+
+class TooMuchRetention(ConfigError):
+    """Retention would delete more than the allowed share of the store without confirmation."""

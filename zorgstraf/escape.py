@@ -10,9 +10,17 @@ from __future__ import annotations
 
 import csv
 import html
+import re
 from typing import Any, Iterable, TextIO
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def terminal(text: Any) -> str:
+    """Text for a terminal: control characters (escape sequences, bell, carriage return) a user
+    typed or a file held are shown as \\xNN, never sent raw to the terminal to act on."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text))
 
 
 def csv_cell(value: Any) -> Any:

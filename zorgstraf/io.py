@@ -56,6 +56,9 @@ def dutch_reason(error: Mapping[str, Any]) -> str:
     if kind == "enum":
         options = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
         return f"onbekende waarde '{value}'" + (did_you_mean(value, options) or f"; kies uit {', '.join(options)}")
+    if kind == "string_pattern_mismatch" and ctx.get("pattern") in (schema.WEEK_PATTERN, schema.DAY_PATTERN):
+        shape = "JJJJ-Www, bijvoorbeeld 2026-W11" if ctx["pattern"] == schema.WEEK_PATTERN else "JJJJ-MM-DD, bijvoorbeeld 2026-03-10"
+        return f"gebruik de vorm {shape} (jaren {schema.FIRST_DAY.year}-{schema.LAST_DAY.year})"
     if kind in ("int_type", "int_parsing", "int_from_float") and isinstance(value, bool):
         return f"verwacht een geheel getal, geen {str(value).lower()}"
     fixed = {
@@ -135,13 +138,33 @@ def _jsonl(stream: Iterable[bytes], source: str) -> Iterator[tuple[int, str | In
             yield number, text
 
 
+# What looks like an object key in JSON text (bytes or str); a repeat is then checked exactly.
+_KEY_BYTES, _KEY_TEXT = re.compile(rb'"([^"\\]{1,64})"\s*:'), re.compile(r'"([^"\\]{1,64})"\s*:')
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object whose key comes twice is refused: which value holds is not guessed."""
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        seen: set[str] = set()
+        twice = next(k for k, _ in pairs if k in seen or seen.add(k))  # type: ignore[func-returns-value]
+        raise _DuplicateKey(f"ongeldige JSON (het veld '{twice}' staat twee keer in één object; welke waarde geldt raden we niet)")
+    return out
+
+
 def _loads(text: str | bytes) -> Any:
     """json.loads whose every failure is a ValueError with a Dutch reason: also nesting too deep
-    for the parser and integers too long to convert, which json raises differently."""
+    for the parser, integers too long to convert, and a key given twice in one object."""
     try:
-        return json.loads(text)
+        return json.loads(text, object_pairs_hook=_unique_keys)
     except json.JSONDecodeError as exc:
         raise ValueError(f"ongeldige JSON ({exc.msg}, kolom {exc.colno})") from None
+    except _DuplicateKey:
+        raise
     except RecursionError:
         raise ValueError("ongeldige JSON (te diep genest)") from None
     except ValueError:  # Python refuses integers of thousands of digits (int_max_str_digits)
@@ -216,9 +239,12 @@ def parse_raw(source: str, line: int | None, raw: Raw) -> schema.Melding | Input
     if isinstance(raw, dict):
         return parse_melding(raw, source, line)
     try:  # fast path: pydantic-core parses and validates the JSON text in one go
-        return schema.Melding.model_validate_json(raw)
+        melding = schema.Melding.model_validate_json(raw)
+        keys = (_KEY_BYTES if isinstance(raw, bytes) else _KEY_TEXT).findall(raw)
+        if len(keys) == len(set(keys)):  # no key twice (pydantic-core would keep the last): done
+            return melding
     except ValidationError:
-        pass  # redo slowly for a precise, one-line error
+        pass  # redo slowly for a precise, one-line error (and a key given twice named)
     try:
         data = _loads(raw)
     except ValueError as exc:

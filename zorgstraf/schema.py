@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt, model_validator
 
 
 def storable(text: str) -> str:
@@ -34,6 +34,32 @@ def identifier(text: str) -> str:
 
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+# The calendar the product works in: a date outside it is refused by name, never computed with.
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2199, 12, 31)
+DAY_PATTERN = r"^(19\d\d|2[01]\d\d)-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$"  # documents the range in OpenAPI
+WEEK_PATTERN = r"^(19\d\d|2[01]\d\d)-W(0[1-9]|[1-4]\d|5[0-3])$"
+
+
+def check_day(name: str, value: date) -> date:
+    """`value` inside the product's calendar, or a ConfigError naming `name`."""
+    if not FIRST_DAY <= value <= LAST_DAY:
+        from .errors import ConfigError
+
+        raise ConfigError(f"{name}: {value.isoformat()} valt buiten {FIRST_DAY.year}-{LAST_DAY.year}; geef een datum in die jaren")
+    return value
+
+
+_DATE_ONLY = re.compile(r"^\s*(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[-/]\d{1,2}[-/]\d{4})\s*$")
+
+
+def moment_text(value: Any) -> Any:
+    """A date-time as the contract writes it; a number (seconds since 1970?) or a date without a
+    time is refused by name, never read as some moment by guess."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        raise ValueError("verwacht datum en tijd als tekst, bijvoorbeeld 2026-03-10T14:30:00+01:00, geen getal")
+    if isinstance(value, str) and _DATE_ONLY.match(value):
+        raise ValueError(f"'{value.strip()}' is een datum zonder tijd; geef ook de tijd, bijvoorbeeld 2026-03-10T14:30:00+01:00")
+    return value
 
 
 def dutch_time(moment: datetime) -> datetime:
@@ -43,7 +69,7 @@ def dutch_time(moment: datetime) -> datetime:
 
 
 # Free text that will be stored, and ids; used by the contract and by the API's own inputs.
-Tekst = Annotated[str, AfterValidator(storable)]
+Tekst = Annotated[str, AfterValidator(storable), Field(json_schema_extra={"pattern": "^[^\\u0000]*$"})]
 Id = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(identifier)]
 # A pseudonymous key of a person or address (a keyed hash made by the sending system): 8-128
 # characters without spaces or control characters. Never shown: the store keeps its SHA-256 only.
@@ -232,7 +258,7 @@ class Kinderen(_Strict):
 
 class Melding(_Strict):
     melding_id: Id
-    ontvangen_op: Annotated[AwareDatetime, AfterValidator(dutch_time)]
+    ontvangen_op: Annotated[AwareDatetime, BeforeValidator(moment_text), AfterValidator(dutch_time)]
     regio: Regio | None = None
     bron: Bron = Bron.politie
     incidentsoort: Annotated[list[Incidentsoort], Field(min_length=1)]

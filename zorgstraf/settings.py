@@ -108,6 +108,16 @@ class Settings(BaseSettings):
     retention_days: Annotated[int | None, Field(ge=1, le=36_500)] = None
     # how often the service applies retention while running (seconds; a fraction is allowed)
     retention_interval_seconds: Annotated[float, Field(gt=0, le=31_536_000)] = 3600.0
+    # Retention that would delete more than this share of the stored advies at once refuses (the
+    # service does not start; the CLI asks --ja) unless ZORGSTRAF_RETENTION_CONFIRM says ja.
+    retention_max_share: Annotated[float, Field(gt=0, le=1)] = 0.10
+    retention_confirm: bool = False
+    # Spreadsheets are read within bounds, checked while streaming (an .xlsx is a zip: its declared
+    # uncompressed size is checked before anything is unpacked).
+    xlsx_max_bytes: Annotated[int, Field(gt=0)] = 100_000_000  # uncompressed, all parts together
+    sheet_max_rows: Annotated[int, Field(gt=0)] = 100_000  # row numbers, empty rows included
+    sheet_max_columns: Annotated[int, Field(gt=0)] = 200
+    cell_max_chars: Annotated[int, Field(gt=0)] = 32_767  # Excel's own limit for one cell
     max_body_bytes: Annotated[int, Field(gt=0)] = 5_000_000
     max_batch: Annotated[int, Field(gt=0)] = 5_000
     inbox_max_rows: Annotated[int, Field(gt=0)] = 20_000  # stored rows the dashboard reads for one inbox
@@ -135,7 +145,7 @@ class Settings(BaseSettings):
     def _keys(cls, value: Any) -> Any:
         return parse_api_keys(value) if isinstance(value, str) else value
 
-    @field_validator("store_toelichting", mode="before")
+    @field_validator("store_toelichting", "retention_confirm", mode="before")
     @classmethod
     def _dutch_bool(cls, value: Any) -> Any:
         if isinstance(value, str) and value.strip().lower() in ("ja", "nee"):

@@ -15,19 +15,21 @@ export headers mapped by a `--kolommen` file.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import hmac
 import io
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any, Iterable, Iterator
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from . import schema, yamlfile
-from .errors import ConfigError, InputError, did_you_mean
+from .errors import ConfigError, InputError, ZorgstrafError, did_you_mean
+from .escape import terminal as terminal_safe
 from .fields import CATALOGUE
 
 TRUE = {"true", "1", "ja", "j", "yes", "waar", "x"}
@@ -37,8 +39,6 @@ DUTCH_FORMATS = (
     "%d-%m-%Y %H:%M:%S",
     "%d/%m/%Y %H:%M",
     "%d/%m/%Y %H:%M:%S",
-    "%d-%m-%Y",
-    "%d/%m/%Y",
     "%Y-%m-%d %H:%M",
     "%Y-%m-%d %H:%M:%S",
     "%Y-%m-%dT%H:%M",
@@ -157,7 +157,7 @@ def dutch_datetime(value: Any) -> Any:
     if isinstance(value, datetime):
         moment = value
     elif isinstance(value, date):
-        moment = datetime.combine(value, time(0))
+        return value.isoformat()  # a date without a time: the schema refuses it, never midnight by guess
     else:
         text = str(value).strip()
         parsed: datetime | None = None
@@ -272,7 +272,27 @@ def row_to_melding(row: Row, mapping: Kolommen | None) -> dict[str, Any]:
 
 def check_headers(headers: list[str], mapping: Kolommen | None, source: str, extra: tuple[str, ...] = ()) -> None:
     """Every column is a melding field, or (with a mapping) mapped or deliberately ignored: nothing
-    is dropped silently, and a police export without --kolommen is one clear line, not an error per row."""
+    is dropped silently, and a police export without --kolommen is one clear line, not an error per row.
+    Two columns for one field (the same header twice, or two headers mapped onto one field) are
+    refused: which one holds is not guessed."""
+    seen: dict[str, tuple[int, str]] = {}
+    for n, header in enumerate(headers, 1):
+        if not header or (mapping is not None and mapping.key_kind(header) is not None):
+            continue
+        target = mapping.field_for(header) if mapping is not None else header
+        if target is None:
+            continue
+        if target in seen:
+            first_n, first = seen[target]
+            what = (
+                f"kolom '{header}' staat twee keer in de koprij"
+                if _norm(first) == _norm(header)
+                else (f"kolommen '{first}' en '{header}' vullen allebei het veld '{target}'")
+            )
+            raise ConfigError(
+                f"{source}: {what} (kolom {first_n} en {n}); welke geldt raden we niet: haal er één weg of zet hem onder negeer"
+            )
+        seen[target] = (n, header)
     if mapping is None:
         unknown = [h for h in headers if h and h not in TARGETS and h not in extra]
         if unknown:
@@ -365,7 +385,30 @@ def _delimiter(first_lines: str) -> str:
         return ";" if header.count(";") > header.count(",") else ","
 
 
+_WIDE_BOMS = (  # longest first: the UTF-32 LE mark begins with the UTF-16 LE one
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def _from_wide(data: bytes, source: str) -> bytes:
+    """UTF-16 or UTF-32 with its byte-order mark (Excel's "Unicode text") as UTF-8; without a
+    mark such a file cannot be told apart safely and is named with the fix."""
+    for bom, codec in _WIDE_BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(codec).encode("utf-8")
+            except UnicodeDecodeError:
+                raise ConfigError(f"{source}: bestand begint als {codec.upper()} maar is het niet; sla het op als CSV UTF-8") from None
+    if b"\x00" in data[:4096]:
+        raise ConfigError(f"{source}: bestand bevat NUL-bytes (UTF-16 zonder kenmerk, of geen tekst); sla het op als CSV UTF-8")
+    return data
+
+
 def read_csv(data: bytes, source: str, mapping: Kolommen | None, extra: tuple[str, ...] = ()) -> Iterator[tuple[int, Row | InputError]]:
+    data = _from_wide(data, source)
     raw_lines = data.splitlines(keepends=True)
     encoding = _encoding(raw_lines)
     head = b"".join(raw_lines[:20]).decode(encoding, errors="replace").lstrip("\ufeff")
@@ -414,27 +457,74 @@ def read_csv(data: bytes, source: str, mapping: Kolommen | None, extra: tuple[st
 
 
 def read_xlsx(data: bytes, source: str, mapping: Kolommen | None, extra: tuple[str, ...] = ()) -> Iterator[tuple[int, Row | InputError]]:
-    """The first sheet; the first non-empty row holds the headers. Line numbers are Excel rows."""
+    """The first sheet; the first non-empty row holds the headers. Line numbers are Excel rows.
+    Read within the limits of the settings (uncompressed size before unpacking; rows, columns and
+    cell length while streaming); a file that breaks them, or breaks, is one line naming file and sheet."""
     import zipfile
 
     from openpyxl import load_workbook
 
+    from .settings import from_environment
+
+    limits = from_environment()
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise ConfigError(f"{source}: geen leesbaar Excel-bestand (.xlsx): {type(exc).__name__}") from None
+    if unpacked > limits.xlsx_max_bytes:
+        raise ConfigError(
+            f"{source}: uitgepakt {unpacked / 1e6:,.0f} MB, meer dan de grens van {limits.xlsx_max_bytes / 1e6:,.0f} MB "
+            "(ZORGSTRAF_XLSX_MAX_BYTES); er is niets ingelezen. Splits de lijst of sla haar op als CSV"
+        )
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
+    except Exception as exc:  # zip, XML or workbook structure: one line, never a traceback
+        raise ConfigError(f"{source}: geen leesbaar Excel-bestand (.xlsx): {type(exc).__name__}") from None
+    if not book.worksheets:
+        raise ConfigError(f"{source}: het Excel-bestand heeft geen werkblad")
     sheet = book.worksheets[0]
+    where = f"{source}, blad '{terminal_safe(sheet.title)}'"
     headers: list[str] | None = None
-    for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-        if headers is None:
-            if any(v not in (None, "") for v in values):
-                headers = ["" if v is None else str(v).strip() for v in values]
-                check_headers(headers, mapping, source, extra)
-            continue
-        if all(v in (None, "") for v in values):
-            continue
-        yield number, Row(number, {h: v for h, v in zip(headers, values) if h})
-    book.close()
+    try:
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            if number > limits.sheet_max_rows:
+                raise ConfigError(
+                    f"{where}: meer dan {f'{limits.sheet_max_rows:_}'.replace('_', '.')} rijen (ZORGSTRAF_SHEET_MAX_ROWS), "
+                    "lege rijen meegeteld; de rest is niet ingelezen. Splits de lijst"
+                )
+            if len(values) > limits.sheet_max_columns and any(v not in (None, "") for v in values[limits.sheet_max_columns :]):
+                raise ConfigError(f"{where}: rij {number} heeft meer dan {limits.sheet_max_columns} kolommen (ZORGSTRAF_SHEET_MAX_COLUMNS)")
+            values = values[: limits.sheet_max_columns]
+            long = next((i for i, v in enumerate(values) if isinstance(v, str) and len(v) > limits.cell_max_chars), None)
+            if headers is None:
+                if long is not None:
+                    raise ConfigError(f"{where}: een kop in rij {number} is langer dan {limits.cell_max_chars} tekens")
+                if any(v not in (None, "") for v in values):
+                    headers = ["" if v is None else str(v).strip() for v in values]
+                    check_headers(headers, mapping, source, extra)
+                continue
+            if all(v in (None, "") for v in values):
+                continue
+            if long is not None:
+                yield (
+                    number,
+                    InputError(
+                        source,
+                        number,
+                        None,
+                        f"een cel is langer dan {limits.cell_max_chars} tekens (ZORGSTRAF_CELL_MAX_CHARS)",
+                        column=headers[long] if long < len(headers) else None,
+                    ),
+                )
+                continue
+            yield number, Row(number, {h: v for h, v in zip(headers, values) if h})
+    except ZorgstrafError:
+        raise
+    except Exception as exc:  # broken sheet XML, a cell openpyxl cannot read: one line
+        raise ConfigError(f"{where}: werkblad niet te lezen ({type(exc).__name__}); sla het opnieuw op in Excel of als CSV") from None
+    finally:
+        book.close()
 
 
 def rows_to_meldingen(rows: Iterable[tuple[int, Row | InputError]], source: str, mapping: Kolommen | None) -> Iterator[tuple[int, Any]]:

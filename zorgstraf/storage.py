@@ -192,6 +192,18 @@ class CasusInzage(Base):
     wanneer: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
 
 
+class Verwijdering(Base):
+    """Every retention run that deleted advies: when, the period, how many, and through what."""
+
+    __tablename__ = "verwijdering"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    wanneer: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    bewaartermijn_dagen: Mapped[int] = mapped_column(Integer)
+    aantal: Mapped[int] = mapped_column(Integer)
+    via: Mapped[str] = mapped_column(String(20))
+
+
 class ModelArchief(Base):
     __tablename__ = "model_archief"
 
@@ -350,6 +362,22 @@ def _retryable(exc: Exception, integrity: bool) -> bool:
     return False
 
 
+def _sqlite_wal(dbapi_connection) -> None:
+    """WAL journal on a new SQLite connection. Switching needs the database to itself: a connection
+    opened while another writes finds it locked (SQLite's busy timeout does not cover the switch),
+    so it is tried again briefly; a database already in WAL needs no switch."""
+    for attempt in range(200):
+        try:
+            if dbapi_connection.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                dbapi_connection.execute("PRAGMA journal_mode=WAL")
+            break
+        except Exception as exc:
+            if "locked" not in str(exc) or attempt == 199:
+                raise
+            time.sleep(0.01 + random.uniform(0, 0.01))
+    dbapi_connection.execute("PRAGMA synchronous=NORMAL")
+
+
 class Store:
     def __init__(self, url: str, store_toelichting: bool = False):
         self.url = url
@@ -362,8 +390,7 @@ class Store:
 
             @event.listens_for(self.engine, "connect")
             def _wal(dbapi_connection, _):  # survive concurrent writers and a kill mid-batch
-                dbapi_connection.execute("PRAGMA journal_mode=WAL")
-                dbapi_connection.execute("PRAGMA synchronous=NORMAL")
+                _sqlite_wal(dbapi_connection)
 
             # Writers begin IMMEDIATE: the write lock is taken before the first read, so what a
             # transaction reads (is this melding stored? which casus has this key?) cannot change
@@ -373,8 +400,7 @@ class Store:
             @event.listens_for(self._writer, "connect")
             def _immediate(dbapi_connection, _):
                 dbapi_connection.isolation_level = None  # SQLAlchemy, not pysqlite, says BEGIN
-                dbapi_connection.execute("PRAGMA journal_mode=WAL")
-                dbapi_connection.execute("PRAGMA synchronous=NORMAL")
+                _sqlite_wal(dbapi_connection)
 
             @event.listens_for(self._writer, "begin")
             def _begin(conn):
@@ -525,21 +551,29 @@ class Store:
                 return True
         return False
 
-    def _archive(self, record) -> None:
+    def _archive(self, make) -> None:
+        """Archive the record `make()` builds, once per hash; retried when another writer holds the
+        database, and a copy another process wrote first is the same bytes."""
         from sqlalchemy.exc import IntegrityError
 
-        try:
-            with self._write_session() as session:
+        def unit(session) -> None:
+            record = make()
+            if session.get(type(record), record.hash) is None:
                 session.add(record)
-        except IntegrityError:  # another process archived the same content first: the same bytes
+
+        try:
+            self._transact(unit, session=True, integrity=False)
+        except IntegrityError:
             pass
 
     def archive_ruleset(self, digest: str, naam: str, versie: str, inhoud: str) -> None:
-        self._archive(RegelsetArchief(hash=digest, naam=naam, versie=versie, inhoud=inhoud, aangemaakt_op=datetime.now(timezone.utc)))
+        self._archive(
+            lambda: RegelsetArchief(hash=digest, naam=naam, versie=versie, inhoud=inhoud, aangemaakt_op=datetime.now(timezone.utc))
+        )
         self._archived.setdefault(False, set()).add(digest)
 
     def archive_model(self, digest: str, inhoud: str) -> None:
-        self._archive(ModelArchief(hash=digest, inhoud=inhoud, aangemaakt_op=datetime.now(timezone.utc)))
+        self._archive(lambda: ModelArchief(hash=digest, inhoud=inhoud, aangemaakt_op=datetime.now(timezone.utc)))
         self._archived.setdefault(True, set()).add(digest)
 
     def archived_ruleset(self, digest: str) -> str | None:
@@ -782,14 +816,23 @@ class Store:
         with self.sessions() as session:
             return int(session.scalar(query) or 0)
 
-    def purge(self, days: int) -> int:
-        """Retention: delete advies older than `days` days (at least 1). Returns how many were deleted."""
+    def purge(self, days: int, via: str = "cli") -> int:
+        """Retention: delete advies older than `days` days (at least 1). Returns how many were deleted;
+        a run that deleted any is in the audit trail (table verwijdering) with the count, in the same
+        transaction."""
         cutoff = self._retention_cutoff(days)
         old = select(AdviesRecord.id).where(AdviesRecord.aangemaakt_op < cutoff)
         with self._write_session() as session:  # a decision goes with the advies it was about
             session.execute(delete(BesluitRecord).where(BesluitRecord.advies_id.in_(old)))
             result = session.execute(delete(AdviesRecord).where(AdviesRecord.aangemaakt_op < cutoff))
-            return int(getattr(result, "rowcount", 0) or 0)
+            removed = int(getattr(result, "rowcount", 0) or 0)
+            if removed:
+                session.add(Verwijdering(wanneer=datetime.now(timezone.utc), bewaartermijn_dagen=days, aantal=removed, via=via))
+            return removed
+
+    def deletions(self) -> list[Verwijdering]:
+        with self.sessions() as session:
+            return list(session.scalars(select(Verwijdering).order_by(Verwijdering.id)))
 
     # --- besluiten ---------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Iterable, Iterator, NamedTuple
 
 from . import casus, replay, schema
-from .errors import Closed, Conflict, NotFound, NotYours, TooEarly, TooMany, ZorgstrafError
+from .errors import Closed, Conflict, NotFound, NotYours, TooEarly, TooMany, TooMuchRetention, ZorgstrafError
 from .settings import ApiKey
 
 __all__ = ["Closed", "Conflict", "NotFound", "NotYours", "TooEarly", "TooMany", "ZorgstrafError", "Result"]
@@ -149,3 +149,28 @@ def close_meeting(store, regio: str, week: str, ruleset, key: ApiKey, on: date |
         raise TooEarly(f"het Actie-overleg van {dutch_date(day.isoformat())} is nog niet geweest; sluiten kan op of na die dag")
     cases = [(i.melding_id, casus.number(i.casus_id) if i.casus_id else None, i.partners) for i in result.items]
     return store.close_meeting(regio, day, cases, key.key_id), result
+
+
+def apply_retention(store, days: int, max_share: float, confirmed: bool, via: str) -> int:
+    """Delete advies older than `days` days. Deleting more than `max_share` of the store at once
+    refuses (a ConfigError naming the confirmation) unless `confirmed`: a typo of 30 for 300 days
+    must not empty the audit trail. Each run that deletes is in the audit trail with its count."""
+    total, due = store.count_advies(), store.count_advies(older_than_days=days)
+    if total and due > max_share * total and not confirmed:
+        raise TooMuchRetention(
+            f"bewaartermijn {days} dagen zou {due} van {total} opgeslagen adviezen verwijderen, meer dan {max_share:.0%}; "
+            "er is niets verwijderd. Klopt de termijn, bevestig dan met ZORGSTRAF_RETENTION_CONFIRM=ja (of zorgstraf retentie --ja)"
+        )
+    return store.purge(days, via=via) if due else 0
+
+
+def check_rules_and_model() -> None:
+    """Before a service answers: every variant of the configured rules compiles and the score model
+    loads (a missing folder or a bad file raises one ZorgstrafError naming it)."""
+    from .score import MODEL_DIR, load
+    from .variants import Catalogue, default_rules_dir
+
+    catalogue = Catalogue.of(default_rules_dir())
+    for variant in catalogue.all():
+        catalogue.engine(variant)
+    load(MODEL_DIR)

@@ -60,6 +60,8 @@ class Rapport:
 
 
 def _period(van: date, tot: date) -> tuple[datetime, datetime]:
+    schema.check_day("van", van)
+    schema.check_day("tot", tot)
     if tot < van:
         raise ConfigError(f"periode omgekeerd: --tot ({tot:%d-%m-%Y}) ligt vóór --van ({van:%d-%m-%Y})")
     start = datetime.combine(van, time(0), schema.AMSTERDAM).astimezone(timezone.utc)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import secrets
 import time
 from contextlib import asynccontextmanager, suppress
 from datetime import date, datetime
@@ -21,7 +22,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi_offline import FastAPIOffline
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from starlette.concurrency import run_in_threadpool
 
@@ -46,11 +47,28 @@ retention_log = logging.getLogger("zorgstraf.retentie")
 # --- in/out models -------------------------------------------------------------------------------
 
 
+def _no_number(value: Any) -> Any:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        raise ValueError("verwacht een datum als tekst (JJJJ-MM-DD), geen getal")
+    return value
+
+
+def _in_calendar(value: date) -> date:
+    if not schema.FIRST_DAY <= value <= schema.LAST_DAY:
+        raise ValueError(f"valt buiten {schema.FIRST_DAY.year}-{schema.LAST_DAY.year}")
+    return value
+
+
+# A date the product computes with: its range is in the OpenAPI document (as a pattern), checked on input.
+Dag = Annotated[date, BeforeValidator(_no_number), AfterValidator(_in_calendar), Field(json_schema_extra={"pattern": schema.DAY_PATTERN})]
+Week = Annotated[str, Query(pattern=schema.WEEK_PATTERN, description="ISO-week JJJJ-Www, bijvoorbeeld 2026-W11")]
+
+
 class AfspraakIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     wie: Annotated[schema.Tekst, Field(min_length=1, max_length=80)]
     wat: Annotated[schema.Tekst, Field(min_length=1, max_length=2000)]
-    uiterlijk: date | None = None
+    uiterlijk: Dag | None = None
 
 
 class AfsprakenIn(BaseModel):
@@ -88,7 +106,7 @@ class AfspraakWijziging(BaseModel):
     model_config = ConfigDict(extra="forbid")
     wie: Annotated[schema.Tekst, Field(min_length=1, max_length=80)] | None = None
     wat: Annotated[schema.Tekst, Field(min_length=1, max_length=2000)] | None = None
-    uiterlijk: date | None = None
+    uiterlijk: Dag | None = None
     reden: Annotated[schema.Tekst, Field(max_length=2000)] = ""
 
 
@@ -135,11 +153,14 @@ class BatchResultaat(BaseModel):
     fouten: list[Fout] = Field(default_factory=list)
 
 
+VariantNaam = schema.Regio | Literal["landelijk"]  # the API compares regions only, never files on the server
+
+
 class CompareIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     meldingen: Annotated[list[dict[str, Any]], Field(min_length=1, max_length=20_000)]
-    varianten: Annotated[list[str], Field(min_length=1, max_length=5)]
-    basis: str = "landelijk"
+    varianten: Annotated[list[VariantNaam], Field(min_length=1, max_length=5)]
+    basis: VariantNaam = "landelijk"
 
 
 class RegelsetOut(BaseModel):
@@ -258,9 +279,14 @@ def schema_id_error(text: str) -> str | None:
 Lezer = Annotated[ApiKey, Depends(role("lezer"))]
 Voorzitter = Annotated[ApiKey, Depends(role("voorzitter"))]
 Beleid = Annotated[ApiKey, Depends(role("beleid"))]
-MeldingId = Annotated[str, PathParam(min_length=1, max_length=64), AfterValidator(schema.identifier)]
+MeldingId = Annotated[str, PathParam(min_length=1, max_length=64, pattern=r"^[^\x00-\x1f\x7f]+$"), AfterValidator(schema.identifier)]
 AfspraakId = Annotated[int, PathParam(ge=1, le=2**31 - 1)]  # fits every database's integer column
-RegioQuery = Annotated[str | None, Query(description="Regiovariant voor deze aanvraag (overschrijft regio in de melding)")]
+RegioQuery = Annotated[VariantNaam | None, Query(description="Regiovariant voor deze aanvraag (overschrijft regio in de melding)")]
+
+
+def _variant(regio: VariantNaam | None) -> str | None:
+    """A region name (or landelijk) from the query: never a path, so never a file on the server."""
+    return None if regio is None else getattr(regio, "value", regio)
 
 
 # --- app -----------------------------------------------------------------------------------------
@@ -281,12 +307,14 @@ class LimitsAndLog:
         state = getattr(scope["app"].state, "zorgstraf", None)
         limit = state.settings.max_body_bytes if state else Settings.model_fields["max_body_bytes"].default
         too_large = f"verzoek te groot (max {limit} bytes)"
-        status, key_id = 500, "-"
+        status, key_id, started_response = 500, "-", False
+        request_id = secrets.token_hex(6)  # in the log line and the response: a support call names it
 
         async def tracking_send(message):
-            nonlocal status
+            nonlocal status, started_response
             if message["type"] == "http.response.start":
-                status = message["status"]
+                status, started_response = message["status"], True
+                message = {**message, "headers": [*message.get("headers", []), (b"x-request-id", request_id.encode())]}
             await send(message)
 
         try:
@@ -312,23 +340,53 @@ class LimitsAndLog:
                         raise HTTPException(413, too_large)
                 return message
 
-            await self.app(scope, limited_receive, tracking_send)
+            try:
+                await self.app(scope, limited_receive, tracking_send)
+            except Exception as exc:  # any error left: a 500 that names its id, the connection kept, no traceback to the client
+                log.error(
+                    "onverwachte fout %s bij %s %s (verzoek %s)", type(exc).__name__, scope["method"], repr(scope["path"])[1:-1], request_id
+                )
+                if not started_response:
+                    detail = f"interne fout; meld verzoek-id {request_id} aan de beheerder"
+                    await JSONResponse({"detail": detail}, status_code=500)(scope, receive, tracking_send)
         finally:
             # ids only: the path's melding id is an id, never a name; no query string, body or key
             # repr-escaped: a %0A in the path cannot forge a second log line
             log.info(
-                "%s %s %s key=%s %.1fms", scope["method"], repr(scope["path"])[1:-1], status, key_id, 1000 * (time.perf_counter() - started)
+                "%s %s %s key=%s id=%s %.1fms",
+                scope["method"],
+                repr(scope["path"])[1:-1],
+                status,
+                key_id,
+                request_id,
+                1000 * (time.perf_counter() - started),
             )
 
 
+def preflight(settings: Settings, store: Store | None = None) -> None:
+    """What must hold before the service answers, each a ConfigError of one Dutch line (the CLI's
+    `serve` prints it and exits 2; uvicorn started otherwise stops at start-up): the rules and the
+    score model load, and retention would not delete more than its share of the store unconfirmed."""
+    usecases.check_rules_and_model()
+    if settings.retention_days:
+        store = store or Store(settings.database_url, store_toelichting=settings.store_toelichting)
+        total, due = store.count_advies(), store.count_advies(older_than_days=settings.retention_days)
+        if total and due > settings.retention_max_share * total and not settings.retention_confirm:
+            usecases.apply_retention(store, settings.retention_days, settings.retention_max_share, False, "api")  # raises, deletes nothing
+
+
 async def _retention(state: State) -> None:
-    """Delete advies older than the retention period at start-up and then every interval, while running."""
+    """Delete advies older than the retention period at start-up and then every interval, while
+    running; a run that would delete more than its share unconfirmed deletes nothing and says so."""
     days, interval = state.settings.retention_days, state.settings.retention_interval_seconds
     assert days is not None  # the task only runs with a retention period
+    share, confirmed = state.settings.retention_max_share, state.settings.retention_confirm
     while True:
         try:
-            removed = await asyncio.to_thread(state.store.purge, days)
+            removed = await asyncio.to_thread(usecases.apply_retention, state.store, days, share, confirmed, "api")
             retention_log.info("retentie: %d adviezen ouder dan %d dagen verwijderd", removed, days)
+        except ZorgstrafError as exc:
+            retention_log.warning("retentie overgeslagen: %s", exc)
         except Exception as exc:  # a database hiccup must not stop the service or later runs
             retention_log.warning("retentie mislukt: %s", type(exc).__name__)
         await asyncio.sleep(interval)
@@ -343,6 +401,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         current = current_settings
         migrate(current.database_url)
         app.state.zorgstraf = State(current)
+        try:
+            preflight(current, app.state.zorgstraf.store)
+        except ZorgstrafError as exc:  # one line, not a traceback; the service does not start
+            log.error("start geweigerd: %s", exc)
+            raise SystemExit(2) from None
         runner = app.state.zorgstraf.runner(None, False)
         for variant in runner.catalogue.all():  # compile every variant before the first request
             runner.catalogue.engine(variant)
@@ -384,6 +447,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def domain_error(_: Request, exc: ZorgstrafError):
         return JSONResponse({"detail": str(exc)}, status_code=400)
 
+    @app.exception_handler(UnicodeError)
+    async def not_unicode(_: Request, exc: UnicodeError):
+        # Text that is no Unicode (a lone surrogate such as \ud800 in JSON) comes from the input.
+        return JSONResponse(
+            {"detail": "de invoer bevat tekst die geen geldige Unicode is (bijvoorbeeld een losse \\ud800)"}, status_code=400
+        )
+
     @app.exception_handler(IntegrityError)
     async def conflict(request: Request, exc: IntegrityError):
         # Retried inside the store already; still there, it is a conflict with another request, not a database down.
@@ -422,7 +492,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         responses={409: {"model": Weigering, "description": "dit melding_id is al opgeslagen met een andere inhoud"}},
     )
     async def triage(melding: schema.Melding, key: Lezer, state: StateDep, regio: RegioQuery = None, score: bool = False) -> Response:
-        runner = state.runner(regio, score)
+        runner = state.runner(_variant(regio), score)
         refused = _may_triage(key, runner, melding)
         if refused:
             raise HTTPException(403, refused)
@@ -442,7 +512,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def triage_batch(
         body: Annotated[list[Any], Field(max_length=5000)], key: Lezer, state: StateDep, regio: RegioQuery = None, score: bool = False
     ) -> list[BatchResultaat]:
-        runner = state.runner(regio, score)
+        runner = state.runner(_variant(regio), score)
         results: list[BatchResultaat] = []
         good: list[tuple[int, schema.Melding]] = []
         for index, raw in enumerate(body):
@@ -520,7 +590,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     def get_agenda(
         regio: schema.Regio,
-        week: Annotated[str, Query(pattern=r"^\d{4}-W\d{2}$")],
+        week: Week,
         key: Voorzitter,
         state: StateDep,
         format: Literal["json", "md", "html", "pdf"] = "json",
@@ -606,9 +676,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return _afspraak_call(usecases.set_afspraak_status, state.store, afspraak_id, "heropend", key, body.reden)
 
     @secured.post("/v1/agenda/sluiten", response_model=OverlegGesloten)
-    def agenda_sluiten(
-        regio: schema.Regio, week: Annotated[str, Query(pattern=r"^\d{4}-W\d{2}$")], key: Voorzitter, state: StateDep
-    ) -> OverlegGesloten:
+    def agenda_sluiten(regio: schema.Regio, week: Week, key: Voorzitter, state: StateDep) -> OverlegGesloten:
         """Het overleg van deze week sluiten: elke zaak op de agenda telt als besproken, met de uitgenodigde partners."""
         _own_region(key, regio.value)
         ruleset = state.runner(regio.value, False).engine_for(regio.value).ruleset
@@ -629,18 +697,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         from zorgstraf.compare import compare
         from zorgstraf.compare_report import to_json
 
-        for v in body.varianten + [body.basis]:
-            if Variant.parse(v).kind == "bestand":  # the API compares regions only, never files on the server
-                raise HTTPException(422, "varianten zijn regionamen of 'landelijk'")
+        names = [getattr(v, "value", v) for v in body.varianten]
+        basis = getattr(body.basis, "value", body.basis)
         data = "".join(json.dumps(m) + "\n" for m in body.meldingen).encode()  # in memory: nothing touches the disk
-        report = compare("meldingen.jsonl", body.varianten, base=body.basis, rules_dir=state.rules_dir, workers=1, data=data)
+        report = compare("meldingen.jsonl", names, base=basis, rules_dir=state.rules_dir, workers=1, data=data)
         return Response(to_json(report), media_type="application/json")
 
     @secured.get(
         "/v1/indicatoren", responses={200: {"content": {"application/json": {}, "text/markdown": {}, "text/html": {}, "text/csv": {}}}}
     )
     def indicatoren(
-        regio: schema.Regio, van: date, tot: date, _: Beleid, state: StateDep, format: Literal["json", "md", "html", "csv"] = "json"
+        regio: schema.Regio,
+        van: Annotated[Dag, Query()],
+        tot: Annotated[Dag, Query()],
+        _: Beleid,
+        state: StateDep,
+        format: Literal["json", "md", "html", "csv"] = "json",
     ) -> Response:
         """De Werkset Indicatoren uit de opslag voor een regio en periode (tot en met), elk cijfer met definitie en Werkset-kopje."""
         from zorgstraf import werkset
