@@ -102,7 +102,9 @@ def test_a_batch_keeps_the_good_meldingen_and_names_the_bad_one(client):
 def test_regio_query_overrides_the_melding(client):
     advies = client.post("/v1/triage?regio=limburg", json=melding(regio="noord_holland"), headers=LEZER).json()
     assert advies["regio"] == "limburg"
-    assert client.post("/v1/triage?regio=atlantis", json=melding(), headers=LEZER).status_code == 400
+    unknown = client.post("/v1/triage?regio=atlantis", json=melding(), headers=LEZER)
+    assert unknown.status_code == 422 and unknown.json()["detail"][0]["loc"] == ["query", "regio"]  # a region name, never a path
+    assert client.post("/v1/triage?regio=./voorstel.yaml", json=melding(), headers=LEZER).status_code == 422
 
 
 def test_score_is_filled_on_request(client):

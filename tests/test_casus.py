@@ -327,7 +327,8 @@ def test_the_command_line_stores_a_casus_and_shows_its_timeline(tmp_path, monkey
     assert [a["casus"]["meldingen"] for a in advies] == [1, 2, 3]
     assert advies[2]["uitleg"][0]["feiten"]["opslag.verdachte.eerdere_incidenten_12m"] == 2
     timeline = CliRunner().invoke(main, ["casus", advies[0]["casus"]["casus_id"]])
-    assert timeline.exit_code == 0 and "3 melding(en)" in timeline.output and "CLI-3" in timeline.output.splitlines()[4]
+    first_event = next(line for line in timeline.output.splitlines() if line.startswith("- ") and "melding" in line)
+    assert timeline.exit_code == 0 and "3 melding(en)" in timeline.output and "CLI-3" in first_event
     assert "persoon-cli" not in timeline.output
     unknown = CliRunner().invoke(main, ["casus", "C999999"])
     assert unknown.exit_code == 1 and "geen casus" in unknown.output

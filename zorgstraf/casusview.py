@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from . import casus, schema
 from .errors import ZorgstrafError
 from .labels import label, labels
+from .veiligheid import Beoordeling, Signaal, Veiligheidsplan
 
 
 class CasusNotFound(ZorgstrafError):
@@ -56,6 +57,12 @@ class CasusView(BaseModel):
     open_afspraken: int
     tijdlijn: list[Gebeurtenis]
     afspraken: list[AfspraakView]
+    # the Visie's veiligheidsplan and the casus over time (CONTRACT.md, Additions 2026-12-06)
+    veiligheidsplan: Veiligheidsplan | None = None
+    beoordelingen: list[Beoordeling] = Field(default_factory=list)
+    fase: str = "directe_veiligheid"
+    signalen: list[Signaal] = Field(default_factory=list)
+    peildatum: date | None = None
 
 
 def _changes(before: dict | None, after: dict) -> list[str]:
@@ -76,7 +83,7 @@ def _changes(before: dict | None, after: dict) -> list[str]:
     return out or ["geen verandering in het advies"]
 
 
-def view(store, casus_id: str, today: date | None = None, key=None, via: str = "api") -> CasusView:
+def view(store, casus_id: str, today: date | None = None, key=None, via: str = "api", peildatum: date | None = None) -> CasusView:
     """The casus with everything the store holds of it, most recent first. With `key` (an ApiKey):
     a casus none of whose regions the key covers is not there for it (CasusNotFound, as for an id
     that does not exist), and every read is in the audit trail (who, when, which casus, via what)."""
@@ -163,6 +170,30 @@ def view(store, casus_id: str, today: date | None = None, key=None, via: str = "
                     tekst=f"Besluit: {verb}: {b.wat}" + (f" ({b.waarom})" if b.waarom else ""),
                 )
             )
+    from . import veiligheid
+
+    staat, plan = veiligheid.staat_of(store, current)
+    day = peildatum or today
+    regions = sorted(r for r in store.casus_regions(current) if r)
+    ruleset = _ruleset(regions[0] if len(regions) == 1 else None)  # one region: its terms; several: the national ones
+    for b in staat.beoordelingen:
+        events.append(
+            Gebeurtenis(
+                wanneer=datetime.combine(b.datum, datetime.min.time(), schema.AMSTERDAM),
+                soort="beoordeling",
+                melding_id="",
+                tekst=f"Veiligheidsschaal {b.schaal}{'+' if b.schaal == 7 else ''} volgens {label('partners', b.door.value)}",
+            )
+        )
+    for g in staat.gebeurtenissen:
+        events.append(
+            Gebeurtenis(
+                wanneer=datetime.combine(g.datum, datetime.min.time(), schema.AMSTERDAM),
+                soort="gebeurtenis",
+                melding_id="",
+                tekst=label("gebeurtenis", g.soort),
+            )
+        )
     events.sort(key=lambda e: e.wanneer, reverse=True)
     firsts = [e.wanneer for e in events if e.soort == "melding"]
     return CasusView(
@@ -175,7 +206,18 @@ def view(store, casus_id: str, today: date | None = None, key=None, via: str = "
         open_afspraken=sum(1 for a in views if a.status == "open"),
         tijdlijn=events,
         afspraken=views,
+        veiligheidsplan=plan,
+        beoordelingen=staat.beoordelingen,
+        fase=veiligheid.fase(staat, day, ruleset),
+        signalen=veiligheid.signalen(staat, day, ruleset),
+        peildatum=day,
     )
+
+
+def _ruleset(regio: str | None):
+    from .triage import Triage
+
+    return Triage().engine_for(regio).ruleset
 
 
 def to_text(v: CasusView) -> str:
@@ -188,9 +230,34 @@ def to_text(v: CasusView) -> str:
         f"{v.open_afspraken} open afspraak/afspraken."
     )
     out.append("")
+    head = f"**Fase op {v.peildatum:%d-%m-%Y}:** {label('fase', v.fase)}" if v.peildatum else f"**Fase:** {label('fase', v.fase)}"
+    if v.beoordelingen:
+        last = v.beoordelingen[-1]
+        head += f" · **laatste beoordeling:** {last.schaal} op {last.datum:%d-%m-%Y} ({label('partners', last.door.value)})"
+    out += [head, ""]
+    for signal in v.signalen:
+        out.append(f"- **Signaal {label('signaal', signal.code)}** (sinds {signal.sinds:%d-%m-%Y}): {md(signal.reden)}")
+    plan = v.veiligheidsplan
+    if v.signalen:
+        out.append("")
+    if plan is None:
+        out.append("**Veiligheidsplan:** nog niet vastgelegd")
+    else:
+        out += [
+            f"**Veiligheidsplan** (versie {plan.versie}; regie: {label('partners', plan.regie.value) if plan.regie else 'niet vastgelegd'})",
+            "",
+        ]
+        out += [f"- onveilig: {md(t)}" for t in plan.onveilige_situaties]
+        out += [f"- voorwaarde {md(w.id or '')} ({w.status}): {md(w.tekst)}" for w in plan.voorwaarden]
+        if plan.toetsmomenten:
+            out.append("- toetsmomenten: " + ", ".join(f"{d:%d-%m-%Y}" for d in plan.toetsmomenten))
+        if plan.gevolgen_bij_schending:
+            out.append(f"- bij schending: {md(plan.gevolgen_bij_schending)}")
+    out.append("")
     for e in v.tijdlijn:
-        when = f"{e.wanneer:%d-%m-%Y}" if e.soort == "actie_overleg" else f"{e.wanneer:%d-%m-%Y %H:%M}"  # a meeting has a day, no hour
-        out.append(f"- {when} · {e.soort.replace('_', '-')} · {md(e.melding_id)}: {md(e.tekst)}")
+        day_only = e.soort in ("actie_overleg", "beoordeling", "gebeurtenis")  # a meeting or a rating has a day, no hour
+        when = f"{e.wanneer:%d-%m-%Y}" if day_only else f"{e.wanneer:%d-%m-%Y %H:%M}"
+        out.append(f"- {when} · {e.soort.replace('_', '-')}" + (f" · {md(e.melding_id)}" if e.melding_id else "") + f": {md(e.tekst)}")
         for change in e.veranderd:
             out.append(f"  - {md(change)}")
     return "\n".join(out) + "\n"

@@ -566,14 +566,59 @@ def replay(melding_id, fmt):
 @main.command()
 @click.argument("casus_id")
 @click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md", show_default=True)
-def casus(casus_id, fmt):
+@click.option("--peildatum", metavar="DATUM", help="Fase en signalen op deze dag (JJJJ-MM-DD of DD-MM-JJJJ; standaard vandaag).")
+@click.option(
+    "--plan", "plan_file", metavar="BESTAND", help="Leg het hele veiligheidsplan vast uit dit YAML- of JSON-bestand (een nieuwe versie)."
+)
+@click.option(
+    "--beoordeling", metavar="DATUM:SCHAAL:PARTNER", help="Leg een beoordeling op de veiligheidsschaal vast, bv. 2026-03-10:5:veilig_thuis."
+)
+@click.option("--gebeurtenis", metavar="SOORT:DATUM", help="Leg een gebeurtenis vast, bv. thv_opgelegd:2026-03-10.")
+def casus(casus_id, fmt, peildatum, plan_file, beoordeling, gebeurtenis):
     """De tijdlijn van een casus (bv. C000012), nieuwste eerst: meldingen en advies met wat er
-    veranderde, Actie-overleggen, afspraken met hun geschiedenis en besluiten."""
-    from .casusview import CasusNotFound, to_text, view
+    veranderde, Actie-overleggen, afspraken met hun geschiedenis en besluiten; het veiligheidsplan,
+    de beoordelingen, de fase en de signalen. Met --plan, --beoordeling of --gebeurtenis legt u die
+    eerst vast (seed 004: het plan 'in alle dossiers')."""
+    from pydantic import ValidationError
 
+    from . import usecases, veiligheid, yamlfile
+    from .casusview import CasusNotFound, to_text, view
+    from .io import validation_error
+
+    day = _dutch_day(peildatum, "--peildatum") if peildatum else None
+    try:
+        steps = []
+        if plan_file:
+            data = yamlfile.load(Path(plan_file), plan_file).data
+            steps.append((veiligheid.put_plan, veiligheid.PlanIn.model_validate(data or {}), "--plan"))
+        if beoordeling:
+            parts = beoordeling.split(":")
+            if len(parts) != 3:
+                raise ConfigError("--beoordeling: gebruik DATUM:SCHAAL:PARTNER, bv. 2026-03-10:5:veilig_thuis")
+            when = _dutch_day(parts[0], "--beoordeling")
+            steps.append(
+                (veiligheid.add_beoordeling, veiligheid.BeoordelingIn(datum=when, schaal=parts[1], door=parts[2]), "--beoordeling")
+            )
+        if gebeurtenis:
+            parts = gebeurtenis.split(":")
+            if len(parts) != 2:
+                raise ConfigError("--gebeurtenis: gebruik SOORT:DATUM, bv. thv_opgelegd:2026-03-10")
+            steps.append(
+                (
+                    veiligheid.add_gebeurtenis,
+                    veiligheid.GebeurtenisIn(soort=parts[0], datum=_dutch_day(parts[1], "--gebeurtenis")),
+                    "--gebeurtenis",
+                )
+            )
+    except ValidationError as exc:
+        raise ConfigError(
+            str(validation_error(plan_file if plan_file and not beoordeling and not gebeurtenis else "casus", None, exc))
+        ) from None
     with _database() as store:
         try:
-            result = view(store, casus_id, via="cli")
+            for call, given, _option in steps:
+                call(store, casus_id, given, None, usecases.today())
+            result = view(store, casus_id, via="cli", peildatum=day)
         except CasusNotFound as exc:
             click.echo(terminal(f"fout: {exc}"), err=True)
             sys.exit(1)

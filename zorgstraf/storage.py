@@ -192,6 +192,46 @@ class CasusInzage(Base):
     wanneer: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
 
 
+class PlanVersie(Base):
+    """Every version of a casus' veiligheidsplan (seed 004), as it was put; the newest is the plan."""
+
+    __tablename__ = "veiligheidsplan_versie"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    casus: Mapped[int] = mapped_column(Integer, index=True)
+    versie: Mapped[int] = mapped_column(Integer)
+    inhoud: Mapped[str] = mapped_column(Text)  # the plan as JSON
+    gewijzigd_op: Mapped[datetime] = mapped_column(UtcDateTime)
+    key_id: Mapped[str] = mapped_column(String(32))
+
+
+class Beoordeling(Base):
+    """A veiligheidsschaal rating of the casus on a day, by a partner."""
+
+    __tablename__ = "beoordeling"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    casus: Mapped[int] = mapped_column(Integer, index=True)
+    datum: Mapped[date] = mapped_column(Date)
+    schaal: Mapped[int] = mapped_column(Integer)
+    door: Mapped[str] = mapped_column(String(40))
+    key_id: Mapped[str] = mapped_column(String(32))
+    vastgelegd_op: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class CasusGebeurtenis(Base):
+    """What happened in the casus besides meldingen: a THV, a gedragsaanwijzing, a broken condition, ..."""
+
+    __tablename__ = "casus_gebeurtenis"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    casus: Mapped[int] = mapped_column(Integer, index=True)
+    soort: Mapped[str] = mapped_column(String(40))
+    datum: Mapped[date] = mapped_column(Date)
+    key_id: Mapped[str] = mapped_column(String(32))
+    vastgelegd_op: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
 class Verwijdering(Base):
     """Every retention run that deleted advies: when, the period, how many, and through what."""
 
@@ -609,7 +649,7 @@ class Store:
         else:
             target, merged = found[0], tuple(found[1:])
         if merged:  # a new shared key joins casussen: everything of theirs moves to the oldest
-            for table in (CasusSleutel, AdviesRecord, Afspraak, OverlegZaak):
+            for table in (CasusSleutel, AdviesRecord, Afspraak, OverlegZaak, PlanVersie, Beoordeling, CasusGebeurtenis):
                 conn.execute(update(table).where(table.casus.in_(merged)).values(casus=target))
             conn.execute(update(Casus).where(Casus.id.in_(merged)).values(samengevoegd_in=target, samengevoegd_op=now))
         known = {k for k, _ in rows}
@@ -716,6 +756,65 @@ class Store:
     def casus_reads(self, casus: int) -> list[CasusInzage]:
         with self.sessions() as session:
             return list(session.scalars(select(CasusInzage).where(CasusInzage.casus == casus).order_by(CasusInzage.id)).all())
+
+    # --- veiligheidsplan, beoordelingen, gebeurtenissen (seed 004) ----------------------------
+
+    def save_plan(self, casus: int, make, key_id: str) -> PlanVersie:
+        """A new version of the casus' plan, under the casus lock: `make(previous_json | None)` gives
+        the plan's JSON (it may number new conditions after those of the previous version)."""
+
+        def unit(session) -> PlanVersie:
+            current = self._hold_casus(session, casus)
+            assert current is not None
+            last = session.scalars(select(PlanVersie).where(PlanVersie.casus == current).order_by(PlanVersie.id.desc()).limit(1)).first()
+            row = PlanVersie(
+                casus=current,
+                versie=(last.versie + 1) if last else 1,
+                inhoud=make(last.inhoud if last else None),
+                gewijzigd_op=datetime.now(timezone.utc),
+                key_id=key_id,
+            )
+            session.add(row)
+            session.flush()
+            return row
+
+        return self._transact(unit, session=True)
+
+    def plan_versions(self, casus: int) -> list[PlanVersie]:
+        with self.sessions() as session:
+            return list(session.scalars(select(PlanVersie).where(PlanVersie.casus == casus).order_by(PlanVersie.id)))
+
+    def add_beoordeling(self, casus: int, datum: date, schaal: int, door: str, key_id: str) -> Beoordeling:
+        def unit(session) -> Beoordeling:
+            current = self._hold_casus(session, casus)
+            row = Beoordeling(casus=current, datum=datum, schaal=schaal, door=door, key_id=key_id, vastgelegd_op=datetime.now(timezone.utc))
+            session.add(row)
+            session.flush()
+            return row
+
+        return self._transact(unit, session=True)
+
+    def add_gebeurtenis(self, casus: int, soort: str, datum: date, key_id: str) -> CasusGebeurtenis:
+        def unit(session) -> CasusGebeurtenis:
+            current = self._hold_casus(session, casus)
+            row = CasusGebeurtenis(casus=current, soort=soort, datum=datum, key_id=key_id, vastgelegd_op=datetime.now(timezone.utc))
+            session.add(row)
+            session.flush()
+            return row
+
+        return self._transact(unit, session=True)
+
+    def beoordelingen(self, casus: int) -> list[Beoordeling]:
+        with self.sessions() as session:
+            return list(session.scalars(select(Beoordeling).where(Beoordeling.casus == casus).order_by(Beoordeling.datum, Beoordeling.id)))
+
+    def gebeurtenissen(self, casus: int) -> list[CasusGebeurtenis]:
+        with self.sessions() as session:
+            return list(
+                session.scalars(
+                    select(CasusGebeurtenis).where(CasusGebeurtenis.casus == casus).order_by(CasusGebeurtenis.datum, CasusGebeurtenis.id)
+                )
+            )
 
     def casus_records(self, casus: int) -> list[AdviesRecord]:
         """Every stored advies of the casus, newest first."""

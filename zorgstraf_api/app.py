@@ -7,6 +7,7 @@ app is created, never at import.
 from __future__ import annotations
 
 import asyncio
+import enum
 import json
 import logging
 import secrets
@@ -14,7 +15,7 @@ import time
 from contextlib import asynccontextmanager, suppress
 from datetime import date, datetime
 from functools import partial
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
 from fastapi import Path as PathParam
@@ -27,7 +28,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from starlette.concurrency import run_in_threadpool
 
 from zorgstraf import agenda as agenda_mod
-from zorgstraf import casusview, schema, usecases
+from zorgstraf import casusview, schema, usecases, veiligheid
 from zorgstraf.auth import SignInGuard, SignInThrottled
 from zorgstraf.errors import ZorgstrafError
 from zorgstraf.io import dutch_reason, validation_error
@@ -153,7 +154,11 @@ class BatchResultaat(BaseModel):
     fouten: list[Fout] = Field(default_factory=list)
 
 
-VariantNaam = schema.Regio | Literal["landelijk"]  # the API compares regions only, never files on the server
+# A region name or landelijk: the API compares and triages by regions only, never files on the server.
+if TYPE_CHECKING:
+    VariantNaam = str
+else:
+    VariantNaam = enum.Enum("VariantNaam", {n: n for n in ["landelijk", *(r.value for r in schema.Regio)]}, type=str)
 
 
 class CompareIn(BaseModel):
@@ -243,6 +248,13 @@ def role(name: str):
     return check
 
 
+async def _plan_role(key: Annotated[ApiKey, Depends(_authenticate)]) -> ApiKey:
+    """The veiligheidsplan is kept by who holds the casus: a lezer (the VT worker, the ZVH) or a chair."""
+    if not key.roles & {"lezer", "voorzitter"}:
+        raise HTTPException(403, "rol 'lezer' of 'voorzitter' nodig")
+    return key
+
+
 def _own_region(key: ApiKey, regio: str) -> None:
     """Another region's agenda is not there for a scoped chair: 404, as for what does not exist."""
     if not key.may_chair(regio):
@@ -279,6 +291,8 @@ def schema_id_error(text: str) -> str | None:
 Lezer = Annotated[ApiKey, Depends(role("lezer"))]
 Voorzitter = Annotated[ApiKey, Depends(role("voorzitter"))]
 Beleid = Annotated[ApiKey, Depends(role("beleid"))]
+Plan = Annotated[ApiKey, Depends(_plan_role)]
+CasusId = Annotated[str, PathParam(min_length=2, max_length=12, pattern=r"^[A-Za-z0-9]+$")]
 MeldingId = Annotated[str, PathParam(min_length=1, max_length=64, pattern=r"^[^\x00-\x1f\x7f]+$"), AfterValidator(schema.identifier)]
 AfspraakId = Annotated[int, PathParam(ge=1, le=2**31 - 1)]  # fits every database's integer column
 RegioQuery = Annotated[VariantNaam | None, Query(description="Regiovariant voor deze aanvraag (overschrijft regio in de melding)")]
@@ -685,12 +699,41 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return OverlegGesloten(regio=regio.value, datum=meeting.datum, gesloten_op=meeting.gesloten_op, zaken=len(result.items))
 
     @secured.get("/v1/casus/{casus_id}", response_model=casusview.CasusView, responses=NOT_FOUND)
-    def get_casus(casus_id: Annotated[str, PathParam(min_length=2, max_length=12)], key: Lezer, state: StateDep) -> casusview.CasusView:
-        """De casus: meldingen en advies, Actie-overleggen, afspraken (met geschiedenis) en besluiten, nieuwste eerst."""
+    def get_casus(
+        casus_id: CasusId,
+        key: Lezer,
+        state: StateDep,
+        peildatum: Annotated[Dag | None, Query(description="fase en signalen op deze dag")] = None,
+    ) -> casusview.CasusView:
+        """De casus: meldingen en advies, Actie-overleggen, afspraken (met geschiedenis) en besluiten, nieuwste eerst; het
+        veiligheidsplan, de beoordelingen, de fase en de signalen (op `peildatum`, standaard vandaag)."""
         try:
-            return casusview.view(state.store, casus_id, key=key, via="api")
+            return casusview.view(state.store, casus_id, key=key, via="api", peildatum=peildatum)
         except casusview.CasusNotFound as exc:
             raise HTTPException(404, str(exc)) from None
+
+    def _casus_step(call, *args):
+        try:
+            return call(*args)
+        except casusview.CasusNotFound as exc:
+            raise HTTPException(404, str(exc)) from None
+        except veiligheid.InTheFuture as exc:
+            raise HTTPException(422, str(exc)) from None
+
+    @secured.put("/v1/casus/{casus_id}/veiligheidsplan", response_model=veiligheid.Veiligheidsplan, responses=NOT_FOUND)
+    def put_plan(casus_id: CasusId, body: veiligheid.PlanIn, key: Plan, state: StateDep) -> veiligheid.Veiligheidsplan:
+        """Het hele veiligheidsplan van de casus (elke versie blijft bewaard); een voorwaarde zonder id krijgt er een."""
+        return _casus_step(veiligheid.put_plan, state.store, casus_id, body, key, usecases.today())
+
+    @secured.post("/v1/casus/{casus_id}/beoordelingen", status_code=201, response_model=veiligheid.Beoordeling, responses=NOT_FOUND)
+    def post_beoordeling(casus_id: CasusId, body: veiligheid.BeoordelingIn, key: Plan, state: StateDep) -> veiligheid.Beoordeling:
+        """Een beoordeling op de veiligheidsschaal (0-7, 7 staat voor 7 en 7+), op een dag, door een partner."""
+        return _casus_step(veiligheid.add_beoordeling, state.store, casus_id, body, key, usecases.today())
+
+    @secured.post("/v1/casus/{casus_id}/gebeurtenissen", status_code=201, response_model=veiligheid.GebeurtenisIn, responses=NOT_FOUND)
+    def post_gebeurtenis(casus_id: CasusId, body: veiligheid.GebeurtenisIn, key: Plan, state: StateDep) -> veiligheid.GebeurtenisIn:
+        """Wat er in de casus gebeurde: heenzending, huisverbod (opgelegd, verlengd), gedragsaanwijzing, geschonden voorwaarde."""
+        return _casus_step(veiligheid.add_gebeurtenis, state.store, casus_id, body, key, usecases.today())
 
     @secured.post("/v1/compare")
     def post_compare(body: CompareIn, _: Beleid, state: StateDep) -> Response:

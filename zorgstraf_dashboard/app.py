@@ -781,9 +781,18 @@ def page_casus() -> None:
     c1.metric("Meldingen", v.meldingen)
     c2.metric("Actie-overleggen", len(v.actie_overleggen))
     c3.metric("Open afspraken", v.open_afspraken)
+    last = v.beoordelingen[-1] if v.beoordelingen else None
+    st.markdown(
+        f"**Fase:** {label('fase', v.fase)}"
+        + (f" · **laatste beoordeling:** {last.schaal} op {last.datum:%d-%m-%Y} ({label('partners', last.door.value)})" if last else "")
+        + f"  \n:small[Uit de beoordelingen en de incidenten (Visie gefaseerd samenwerken), op {v.peildatum:%d-%m-%Y}.]"
+    )
+    show_safety(v, casus_id)
+    st.subheader("Tijdlijn")
     for e in v.tijdlijn:
-        when = f"{e.wanneer:%d-%m-%Y}" if e.soort == "actie_overleg" else f"{e.wanneer:%d-%m-%Y %H:%M}"
-        st.markdown(f"**{when}** · {e.soort.replace('_', '-')} · {md(e.melding_id)}: {md(e.tekst)}")
+        day_only = e.soort in ("actie_overleg", "beoordeling", "gebeurtenis")
+        when = f"{e.wanneer:%d-%m-%Y}" if day_only else f"{e.wanneer:%d-%m-%Y %H:%M}"
+        st.markdown(f"**{when}** · {e.soort.replace('_', '-')}" + (f" · {md(e.melding_id)}" if e.melding_id else "") + f": {md(e.tekst)}")
         if e.soort == "melding":
             st.caption("; ".join(e.veranderd))
     if v.afspraken:
@@ -804,6 +813,112 @@ def page_casus() -> None:
             hide_index=True,
             width="stretch",
         )
+
+
+def show_safety(v, casus_id: str) -> None:
+    """The veiligheidsplan, the ratings over time and the signals; the holder of the regie records
+    a rating or an event, and puts the plan, through the same use cases as the API."""
+    from zorgstraf import veiligheid
+
+    for signal in v.signalen:
+        st.warning(f"**{label('signaal', signal.code)}** (sinds {signal.sinds:%d-%m-%Y}): {md(signal.reden)}")
+    if v.beoordelingen:
+        import altair as alt
+
+        chart = pd.DataFrame({"datum": [pd.Timestamp(b.datum) for b in v.beoordelingen], "schaal": [b.schaal for b in v.beoordelingen]})
+        st.altair_chart(
+            alt.Chart(chart)
+            .mark_line(point=True)
+            .encode(
+                x=alt.X("datum:T", title="datum", axis=alt.Axis(format="%d-%m-%Y", labelAngle=0, tickCount="day")),
+                y=alt.Y("schaal:Q", title="veiligheidsschaal", scale=alt.Scale(domain=[0, 7]), axis=alt.Axis(values=list(range(8)))),
+            )
+            .properties(height=180),
+            width="stretch",
+        )
+    plan = v.veiligheidsplan
+    st.subheader("Veiligheidsplan" + (f" (versie {plan.versie})" if plan else ""))
+    if plan is None:
+        st.caption("Nog geen veiligheidsplan. Seed 004: een plan 'in alle dossiers', met 3-5 voorwaarden voor een 6.")
+    else:
+        st.markdown(f"**Regie:** {label('partners', plan.regie.value) if plan.regie else 'niet vastgelegd'}")
+        st.markdown("**Onveilige situaties:**\n" + "\n".join(f"- {md(t)}" for t in plan.onveilige_situaties))
+        st.markdown("**Voorwaarden:**\n" + "\n".join(f"- {md(w.id or '')} ({w.status}): {md(w.tekst)}" for w in plan.voorwaarden))
+        if plan.toetsmomenten:
+            st.markdown("**Toetsmomenten:** " + ", ".join(f"{d:%d-%m-%Y}" for d in plan.toetsmomenten))
+        if plan.gevolgen_bij_schending:
+            st.markdown(f"**Bij schending:** {md(plan.gevolgen_bij_schending)}")
+    store = store_for(get_settings().database_url)
+    key = st.session_state["sleutel"]
+    partners = [p.value for p in schema.Partner]
+    with st.expander("Beoordeling of gebeurtenis vastleggen"):
+        with st.form(f"beoordeling_{v.casus_id}", clear_on_submit=True):
+            b1, b2, b3 = st.columns(3)
+            day = b1.date_input("Datum", date.today(), format="DD-MM-YYYY")
+            score = b2.number_input("Veiligheidsschaal (0-7)", min_value=0, max_value=7, value=5)
+            door = b3.selectbox("Door", partners, format_func=lambda p: label("partners", p))
+            if st.form_submit_button("Beoordeling vastleggen"):
+                _safety_step(
+                    veiligheid.add_beoordeling, store, casus_id, veiligheid.BeoordelingIn(datum=day, schaal=int(score), door=door), key
+                )
+        with st.form(f"gebeurtenis_{v.casus_id}", clear_on_submit=True):
+            g1, g2 = st.columns(2)
+            kinds = list(veiligheid.Soort.__args__)
+            kind = g1.selectbox("Gebeurtenis", kinds, format_func=lambda k: label("gebeurtenis", k))
+            when = g2.date_input("Datum van de gebeurtenis", date.today(), format="DD-MM-YYYY")
+            if st.form_submit_button("Gebeurtenis vastleggen"):
+                _safety_step(veiligheid.add_gebeurtenis, store, casus_id, veiligheid.GebeurtenisIn(soort=kind, datum=when), key)
+    with st.expander("Veiligheidsplan wijzigen (nieuwe versie)"):
+        with st.form(f"plan_{v.casus_id}"):
+            current = plan or veiligheid.PlanIn()
+            unsafe = st.text_area("Onveilige situaties (één per regel)", "\n".join(current.onveilige_situaties))
+            conditions = st.text_area(
+                "Voorwaarden (één per regel; zet 'geschonden:' of 'gerealiseerd:' ervoor om de status te geven)",
+                "\n".join((f"{w.status}: " if w.status != "open" else "") + w.tekst for w in current.voorwaarden),
+            )
+            regie = st.selectbox(
+                "Regie",
+                partners,
+                index=partners.index(current.regie.value) if current.regie else 0,
+                format_func=lambda p: label("partners", p),
+            )
+            moments = st.text_input("Toetsmomenten (DD-MM-JJJJ, met komma's)", ", ".join(f"{d:%d-%m-%Y}" for d in current.toetsmomenten))
+            gevolgen = st.text_input("Wat volgt bij schending", current.gevolgen_bij_schending)
+            if st.form_submit_button("Plan vastleggen"):
+                old = {w.tekst: w.id for w in current.voorwaarden}
+                items = []
+                for line in filter(None, (x.strip() for x in conditions.splitlines())):
+                    status, _, rest = line.partition(":")
+                    status, text = (
+                        (status.strip(), rest.strip())
+                        if status.strip() in ("geschonden", "gerealiseerd", "open") and rest
+                        else ("open", line)
+                    )
+                    items.append({"id": old.get(text), "tekst": text, "status": status})
+                try:
+                    days = [datetime.strptime(x.strip(), "%d-%m-%Y").date() for x in moments.split(",") if x.strip()]
+                    given = veiligheid.PlanIn(
+                        onveilige_situaties=[x.strip() for x in unsafe.splitlines() if x.strip()],
+                        voorwaarden=items,
+                        regie=regie,
+                        toetsmomenten=days,
+                        gevolgen_bij_schending=gevolgen.strip(),
+                    )
+                except ValueError as exc:
+                    st.error(f"Niet vastgelegd: {exc}".splitlines()[0])
+                else:
+                    _safety_step(veiligheid.put_plan, store, casus_id, given, key)
+
+
+def _safety_step(call, store, casus_id: str, given, key) -> None:
+    from zorgstraf import usecases
+
+    try:
+        call(store, casus_id, given, key, usecases.today())
+    except ZorgstrafError as exc:
+        st.error(f"Niet vastgelegd: {exc}")
+        return
+    st.rerun()
 
 
 def page_indicatoren() -> None:

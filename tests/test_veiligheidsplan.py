@@ -1,0 +1,123 @@
+"""The veiligheidsplan per casus (issue 26; seed 004): the phase rules and every signal, by the
+examples beside them in rules/beleid/veiligheid.yaml (fires / does not fire), and a year of one
+casus through the API."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from zorgstraf import veiligheid
+from zorgstraf.triage import Triage
+
+POLICY = veiligheid.policy()
+RULESET = Triage().engine_for(None).ruleset
+
+
+@pytest.mark.parametrize("example", POLICY.voorbeelden, ids=lambda e: e.naam)
+def test_each_example_beside_the_signals(example):
+    staat = veiligheid.CasusStaat(
+        incidenten=example.incidenten,
+        beoordelingen=[veiligheid.Beoordeling(door="veilig_thuis", **b) for b in example.beoordelingen],
+        gebeurtenissen=example.gebeurtenissen,
+        plan=veiligheid.PlanIn(toetsmomenten=example.toetsmomenten),
+    )
+    assert veiligheid.fase(staat, example.peildatum, RULESET) == example.fase
+    assert [s.code for s in veiligheid.signalen(staat, example.peildatum, RULESET)] == example.signalen
+
+
+def test_every_signal_has_an_example_that_fires_it_and_one_that_does_not():
+    fired = {code for e in POLICY.voorbeelden for code in e.signalen}
+    assert fired == set(veiligheid.SIGNALEN)
+    assert {e.fase for e in POLICY.voorbeelden} == {"directe_veiligheid", "risicogestuurd", "herstelgericht"}
+
+
+def test_a_region_may_change_the_reasonable_term():
+    staat = veiligheid.CasusStaat(
+        incidenten=[date(2026, 1, 20)], beoordelingen=[veiligheid.Beoordeling(datum=date(2026, 2, 1), schaal=3, door="politie")]
+    )
+    assert [s.code for s in veiligheid.signalen(staat, date(2026, 3, 1), RULESET)] == []  # 40 days: within 8 weeks
+    shorter = RULESET.with_parameters({"stabiele_veiligheid_termijn_dagen": 28})
+    (signal,) = veiligheid.signalen(staat, date(2026, 3, 1), shorter)
+    assert signal.code == "geen_stabiele_veiligheid" and signal.sinds == date(2026, 2, 17) and "MDA++" in signal.reden
+
+
+def test_a_year_of_one_casus_through_the_api(database_url):
+    """March: partner violence with children, THV; the VT worker holds the regie and makes the plan;
+    ratings rise to a 6, a condition is broken, back to directe veiligheid; then two 7s a month
+    apart and half a year without incident: herstelgericht. Another region's key sees nothing."""
+    from fastapi.testclient import TestClient
+
+    from zorgstraf.settings import Settings, parse_api_keys
+    from zorgstraf_api.app import create_app
+
+    keys = "vt-nh:lezer@noord_holland,vz-nh:voorzitter@noord_holland,lim:lezer@limburg+voorzitter@limburg,bel:beleid"
+    with TestClient(create_app(Settings(database_url=database_url, api_keys=parse_api_keys(keys)))) as c:
+        vt, vz, lim = ({"Authorization": f"Bearer {k}"} for k in ("vt-nh", "vz-nh", "lim"))
+        melding = {
+            "melding_id": "JAAR-1",
+            "ontvangen_op": "2025-03-03T21:00:00+01:00",
+            "regio": "noord_holland",
+            "incidentsoort": ["partnergeweld"],
+            "verdachte": {"woont_met_slachtoffer": True, "letsel": "licht"},
+            "kinderen": {"aantal_minderjarig": 2, "getuige": True},
+            "casus_sleutels": ["jaar-persoon-0001"],
+        }
+        casus_id = c.post("/v1/triage", json=melding, headers=vt).json()["casus"]["casus_id"]
+        url = f"/v1/casus/{casus_id}"
+
+        assert c.post(f"{url}/gebeurtenissen", json={"soort": "thv_opgelegd", "datum": "2025-03-04"}, headers=vt).status_code == 201
+        day9 = c.get(url, params={"peildatum": "2025-03-12"}, headers=vt).json()
+        assert day9["fase"] == "directe_veiligheid" and [s["code"] for s in day9["signalen"]] == ["thv_loopt_af"]
+        assert day9["veiligheidsplan"] is None
+
+        plan = {
+            "onveilige_situaties": ["Ruzie escaleert als hij drinkt, de kinderen zien het"],
+            "voorwaarden": [
+                {"tekst": "Geen alcohol in huis"},
+                {"tekst": "Bij spanning gaat hij naar zijn broer"},
+                {"tekst": "Kinderen worden niet betrokken"},
+            ],
+            "regie": "veilig_thuis",
+            "toetsmomenten": ["2025-04-01", "2025-05-01"],
+            "gevolgen_bij_schending": "Melding bij de politie; het OM kan vervolgen",
+        }
+        put = c.put(f"{url}/veiligheidsplan", json=plan, headers=vt)
+        assert put.status_code == 200 and [v["id"] for v in put.json()["voorwaarden"]] == ["V1", "V2", "V3"]
+        c.post(f"{url}/beoordelingen", json={"datum": "2025-03-20", "schaal": 4, "door": "veilig_thuis"}, headers=vt)
+        april = c.get(url, params={"peildatum": "2025-04-05"}, headers=vt).json()
+        assert [s["code"] for s in april["signalen"]] == ["toetsmoment_verstreken"]  # 1 April passed without a rating
+
+        c.post(f"{url}/beoordelingen", json={"datum": "2025-04-08", "schaal": 6, "door": "veilig_thuis"}, headers=vt)
+        assert c.get(url, params={"peildatum": "2025-04-10"}, headers=vt).json()["fase"] == "risicogestuurd"
+        # May: he drank again; the chair marks the condition broken in a new version of the plan
+        plan["voorwaarden"] = [dict(v, id=f"V{i}") for i, v in enumerate(plan["voorwaarden"], 1)]
+        plan["voorwaarden"][0]["status"] = "geschonden"
+        assert c.put(f"{url}/veiligheidsplan", json=plan, headers=vz).json()["versie"] == 2
+        c.post(f"{url}/gebeurtenissen", json={"soort": "voorwaarde_geschonden", "datum": "2025-05-10"}, headers=vz)
+        may = c.get(url, params={"peildatum": "2025-05-12"}, headers=vt).json()
+        assert may["fase"] == "directe_veiligheid" and "voorwaarde_geschonden" in [s["code"] for s in may["signalen"]]
+
+        plan["voorwaarden"][0]["status"] = "open"
+        c.put(f"{url}/veiligheidsplan", json=plan, headers=vt)
+        for day, score in (("2025-06-01", 6), ("2025-10-20", 7), ("2025-11-24", 7)):
+            assert (
+                c.post(f"{url}/beoordelingen", json={"datum": day, "schaal": score, "door": "veilig_thuis"}, headers=vt).status_code == 201
+            )
+        assert c.get(url, params={"peildatum": "2025-11-25"}, headers=vt).json()["fase"] == "herstelgericht"
+        final = c.get(url, params={"peildatum": "2025-11-25"}, headers=vt).json()
+        assert final["veiligheidsplan"]["versie"] == 3 and len(final["beoordelingen"]) == 5 and final["signalen"] == []
+
+        # bad input: one line naming the field, nothing stored
+        for body in ({"datum": "2025-06-01", "schaal": 8, "door": "veilig_thuis"}, {"datum": "2025-06-01", "schaal": 5, "door": "buurman"}):
+            answer = c.post(f"{url}/beoordelingen", json=body, headers=vt)
+            assert answer.status_code == 422 and answer.json()["detail"][0]["loc"][-1] in ("schaal", "door")
+        future = c.post(f"{url}/beoordelingen", json={"datum": "2199-01-01", "schaal": 5, "door": "politie"}, headers=vt)
+        assert future.status_code == 422 and "na vandaag" in future.json()["detail"]
+        assert len(c.get(url, headers=vt).json()["beoordelingen"]) == 5
+        # scope: Limburg's keys find no such casus
+        assert c.get(url, headers=lim).status_code == 404
+        assert c.put(f"{url}/veiligheidsplan", json=plan, headers=lim).status_code == 404
+        assert c.post(f"{url}/beoordelingen", json={"datum": "2025-06-01", "schaal": 5, "door": "politie"}, headers=lim).status_code == 404
+        assert c.put(f"{url}/veiligheidsplan", json=plan, headers={"Authorization": "Bearer bel"}).status_code == 403
