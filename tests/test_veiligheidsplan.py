@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from zorgstraf import veiligheid
+from zorgstraf import schema, veiligheid
 from zorgstraf.triage import Triage
 
 POLICY = veiligheid.policy()
@@ -121,3 +121,74 @@ def test_a_year_of_one_casus_through_the_api(database_url):
         assert c.put(f"{url}/veiligheidsplan", json=plan, headers=lim).status_code == 404
         assert c.post(f"{url}/beoordelingen", json={"datum": "2025-06-01", "schaal": 5, "door": "politie"}, headers=lim).status_code == 404
         assert c.put(f"{url}/veiligheidsplan", json=plan, headers={"Authorization": "Bearer bel"}).status_code == 403
+
+
+def test_the_agenda_shows_each_case_s_plan_phase_rating_regie_and_signals(database_url):
+    from zorgstraf import agenda, usecases
+    from zorgstraf.agenda_pdf import to_pdf
+    from zorgstraf.storage import open_store
+
+    store = open_store(database_url)
+    melding = schema.Melding.model_validate(
+        {
+            "melding_id": "AGP-1",
+            "ontvangen_op": "2026-03-02T10:00:00+01:00",
+            "regio": "noord_holland",
+            "incidentsoort": ["ex_partnerstalking"],
+            "sash": "hoog",
+            "verdachte": {"woont_met_slachtoffer": False},
+            "casus_sleutels": ["agenda-plan-0001"],
+        }
+    )
+    ((_, advies, _, _),) = usecases.triage_and_record(Triage(), [melding], store, "t")
+    assert advies is not None and advies.casus is not None and advies.termijnen.volgend_actie_overleg
+    casus_id = advies.casus.casus_id
+    plan = veiligheid.PlanIn(
+        voorwaarden=[{"tekst": "Geen contact met haar"}, {"tekst": "Meldplicht", "status": "gerealiseerd"}], regie="politie"
+    )
+    veiligheid.put_plan(store, casus_id, plan, None, date(2026, 12, 7))
+    veiligheid.add_beoordeling(
+        store, casus_id, veiligheid.BeoordelingIn(datum=date(2026, 3, 2), schaal=3, door="politie"), None, date(2026, 12, 7)
+    )
+    veiligheid.add_gebeurtenis(
+        store, casus_id, veiligheid.GebeurtenisIn(soort="verdachte_heengezonden", datum=date(2026, 3, 3)), None, date(2026, 12, 7)
+    )
+    week = agenda.week_of(date.fromisoformat(advies.termijnen.volgend_actie_overleg))
+    result = agenda.build_from_store(store, "noord_holland", week, RULESET)
+    (item,) = result.items
+    assert item.veiligheid[:3] == ["fase van de casus: directe veiligheid", "laatste beoordeling: 3 op ma 2-3", "regie: politie"]
+    assert "voorwaarde V1 (open): Geen contact met haar" in item.veiligheid and not any("Meldplicht" in line for line in item.veiligheid)
+    assert any(line.startswith("SIGNAAL verdachte heengezonden") for line in item.veiligheid)
+    assert "**Veiligheidsplan:** fase van de casus" in agenda.to_markdown(result)
+    assert to_pdf(result).startswith(b"%PDF")
+
+
+def test_a_new_melding_names_the_phase_its_casus_was_in_and_replays(database_url):
+    from zorgstraf import usecases
+    from zorgstraf.replay import replay
+    from zorgstraf.storage import open_store
+
+    store = open_store(database_url)
+
+    def melding(melding_id: str, when: str) -> schema.Melding:
+        return schema.Melding.model_validate(
+            {
+                "melding_id": melding_id,
+                "ontvangen_op": when,
+                "regio": "limburg",
+                "incidentsoort": ["partnergeweld"],
+                "casus_sleutels": ["fase-persoon-1"],
+            }
+        )
+
+    ((_, first, _, _),) = usecases.triage_and_record(Triage(), [melding("F-1", "2026-01-05T10:00:00+01:00")], store, "t")
+    assert first is not None and first.casus is not None and first.casus.fase_casus is None  # never rated
+    for day, score in ((date(2026, 1, 20), 6), (date(2026, 6, 1), 7), (date(2026, 7, 6), 7)):
+        veiligheid.add_beoordeling(
+            store, first.casus.casus_id, veiligheid.BeoordelingIn(datum=day, schaal=score, door="veilig_thuis"), None, date(2026, 12, 7)
+        )
+    ((_, relapse, _, _),) = usecases.triage_and_record(Triage(), [melding("F-2", "2026-08-10T22:00:00+02:00")], store, "t")
+    assert relapse is not None and relapse.casus is not None and relapse.casus.fase_casus == "herstelgericht"
+    why = next(u for u in relapse.uitleg if u.regel == "CASUS_FASE")
+    assert "valt terug naar directe veiligheid" in why.reden and why.feiten["casus.laatste_beoordeling"] == 7
+    assert replay(store, "F-2").gelijk

@@ -102,6 +102,9 @@ class AgendaItem:
     op_zsm: bool = False  # the case is at ZSM too: the OvJ decides within hours
     casus_id: str | None = None
     casus_historie: list[str] = field(default_factory=list)  # at most three lines, newest first
+    veiligheid: list[str] = field(
+        default_factory=list
+    )  # the casus' plan on the meeting day: phase, rating, regie, open conditions, signals
 
 
 @dataclass
@@ -203,6 +206,7 @@ def build(
     open_afspraken: list[OpenAfspraak],
     ruleset,
     history: dict[str, list[str]] | None = None,
+    safety: dict[str, list[str]] | None = None,
 ) -> Agenda:
     """Cases on the agenda ordered by urgentie, then SASH (hoog before midden), then oldest first.
     The region's rule set gives the meeting day and which rules put a case on the agenda. An
@@ -239,6 +243,7 @@ def build(
             op_zsm=schema.Afstemming.vt_op_zsm in a.afstemming,
             casus_id=a.casus.casus_id if a.casus else None,
             casus_historie=history.get(m.melding_id, []),
+            veiligheid=(safety or {}).get(m.melding_id, []),
         )
         for m, a in ordered
     ]
@@ -291,7 +296,31 @@ def build_from_store(store, regio: str, week: str, ruleset) -> Agenda:
     histories = store.casus_histories({r.casus: m.ontvangen_op for r, (m, _) in zip(records, cases) if r.casus})
     history = {r.melding_id: [history_line(h) for h in histories[r.casus]] for r in records if r.casus}
     afspraken = [agenda_item(a, reden) for a, reden in store.agenda_afspraken(regio, start, end)]
-    return build(regio, week, cases, afspraken, ruleset, history)
+    weekday = meeting_weekday(ruleset, start)
+    day = start + timedelta(days=WEEKDAGEN.index(weekday)) if weekday else start
+    safety = {r.melding_id: safety_lines(store, r.casus, day, ruleset) for r in records if r.casus}
+    return build(regio, week, cases, afspraken, ruleset, history, safety)
+
+
+def safety_lines(store, number: int, day: date, ruleset) -> list[str]:
+    """The casus' veiligheidsplan as the meeting needs it on its day (seed 004): the phase, the last
+    rating, who holds the regie, the open conditions and what asks for action now."""
+    from . import veiligheid
+
+    current = store.current_casus(number) or number
+    staat, plan = veiligheid.staat_of(store, current)
+    ratings = [b for b in staat.beoordelingen if b.datum <= day]
+    out = [f"fase van de casus: {label('fase', veiligheid.fase(staat, day, ruleset))}"]
+    out.append(
+        f"laatste beoordeling: {ratings[-1].schaal} op {short_date(ratings[-1].datum.isoformat())}" if ratings else "nog geen beoordeling"
+    )
+    if plan is None:
+        out.append("geen veiligheidsplan vastgelegd")
+    else:
+        out.append(f"regie: {label('partners', plan.regie.value) if plan.regie else 'niet vastgelegd'}")
+        out += [f"voorwaarde {v.id} ({v.status}): {v.tekst}" for v in plan.voorwaarden if v.status != "gerealiseerd"]
+    out += [f"SIGNAAL {label('signaal', s.code)}: {s.reden}" for s in veiligheid.signalen(staat, day, ruleset)]
+    return out
 
 
 def to_json(agenda: Agenda) -> str:
@@ -349,6 +378,7 @@ def to_markdown(agenda: Agenda) -> str:
                 else []
             ),
             f"- **Feiten:** {md('; '.join(item.feiten))}",
+            *([f"- **Veiligheidsplan:** {md('; '.join(item.veiligheid))}"] if item.veiligheid else []),
             f"- **Uitnodigen:** {', '.join(labels('partners', item.partners))}",
             f"- **Fase:** {label('fase', item.fase)}",
             "- **Helpende vragen:**",
@@ -389,7 +419,9 @@ def to_html(agenda: Agenda) -> str:
         if item.casus_id:
             parts.append(f"<p><b>Casus {e(item.casus_id)}:</b> {e(' · '.join(item.casus_historie) or 'eerste melding van deze casus')}</p>")
         parts.append(
-            f"<p><b>Feiten:</b> {e('; '.join(item.feiten))}<br><b>Uitnodigen:</b> {e(', '.join(labels('partners', item.partners)))}<br><b>Fase:</b> {e(label('fase', item.fase))}</p>"
+            f"<p><b>Feiten:</b> {e('; '.join(item.feiten))}<br>"
+            + (f"<b>Veiligheidsplan:</b> {e('; '.join(item.veiligheid))}<br>" if item.veiligheid else "")
+            + f"<b>Uitnodigen:</b> {e(', '.join(labels('partners', item.partners)))}<br><b>Fase:</b> {e(label('fase', item.fase))}</p>"
         )
         parts.append("<ul>" + "".join(f"<li>{e(q)}</li>" for q in item.helpende_vragen) + "</ul>")
         if item.afspraken_open:

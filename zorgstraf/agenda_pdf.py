@@ -85,6 +85,8 @@ def _case(pdf: Any, n: int, item: AgendaItem) -> None:  # an FPDF, or its offset
     if item.casus_id:
         _labelled(pdf, "Casus", " · ".join(item.casus_historie) or "eerste melding van deze casus")
     _labelled(pdf, "Feiten", "; ".join(item.feiten))
+    if item.veiligheid:
+        _labelled(pdf, "Veiligheidsplan", "; ".join(item.veiligheid))
     _labelled(pdf, "Uitnodigen", ", ".join(labels("partners", item.partners)))
     _labelled(pdf, "Fase", f"{label('fase', item.fase)} (helpende vragen: zie voorblad)")
     if item.afspraken_open:

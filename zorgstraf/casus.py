@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 
 from . import beleid, schema
-from .labels import dutch_date, labels
+from .labels import dutch_date, label, labels
 
 
 def key_digest(key: str) -> str:
@@ -55,6 +55,10 @@ class CasusContext:
     actie_overleg_partners: tuple[str, ...] = ()  # invited to that Actie-overleg
     open_afspraken: tuple[OpenAfspraak, ...] = ()
     samengevoegd: tuple[int, ...] = ()  # casussen merged into this one by this melding's keys
+    # the casus over time (seed 004), up to this melding's day: for the phase the casus was in
+    incident_dagen: tuple[str, ...] = ()  # ISO days of earlier meldingen
+    beoordelingen: tuple[tuple[str, int], ...] = ()  # (ISO day, veiligheidsschaal)
+    gebeurtenissen: tuple[tuple[str, str], ...] = ()  # (ISO day, soort)
 
     @property
     def casus_id(self) -> str:
@@ -69,6 +73,9 @@ class CasusContext:
         data["actie_overleg_partners"] = tuple(data["actie_overleg_partners"])
         data["open_afspraken"] = tuple(OpenAfspraak(**a) for a in data["open_afspraken"])
         data["samengevoegd"] = tuple(data["samengevoegd"])
+        data["incident_dagen"] = tuple(data.get("incident_dagen", ()))  # contexts kept before the plan existed
+        data["beoordelingen"] = tuple(tuple(b) for b in data.get("beoordelingen", ()))
+        data["gebeurtenissen"] = tuple(tuple(g) for g in data.get("gebeurtenissen", ()))
         return cls(**data)
 
 
@@ -122,7 +129,27 @@ def _value(v: int | bool) -> str:
     return ("ja" if v else "nee") if isinstance(v, bool) else str(v)
 
 
-def annotate(advies: schema.Advies, melding: schema.Melding, ctx: CasusContext, rules_dir: str | None = None) -> schema.Advies:
+def casus_phase(ctx: CasusContext, day, ruleset) -> str | None:
+    """The phase the casus was in just before this melding (None: never rated)."""
+    from datetime import date
+
+    from . import veiligheid
+
+    if not ctx.beoordelingen or ruleset is None:
+        return None
+    staat = veiligheid.CasusStaat(
+        incidenten=[date.fromisoformat(d) for d in ctx.incident_dagen],
+        beoordelingen=[
+            veiligheid.Beoordeling(datum=date.fromisoformat(d), schaal=n, door=schema.Partner.veilig_thuis) for d, n in ctx.beoordelingen
+        ],
+        gebeurtenissen=[veiligheid.GebeurtenisIn(soort=k, datum=date.fromisoformat(d)) for d, k in ctx.gebeurtenissen],  # type: ignore[arg-type]
+    )
+    return veiligheid.fase(staat, day, ruleset)
+
+
+def annotate(
+    advies: schema.Advies, melding: schema.Melding, ctx: CasusContext, rules_dir: str | None = None, ruleset=None
+) -> schema.Advies:
     """The advies with what the store contributed: the casus field, the facts' provenance first in
     the uitleg, a merge of casussen named (never silent), and on escalation to the Zorg- en
     Veiligheidshuis the Actie-overleg's members and open agreements carried along."""
@@ -193,6 +220,25 @@ def annotate(advies: schema.Advies, melding: schema.Melding, ctx: CasusContext, 
                 bron=bron,
             )
         )
+    before = casus_phase(ctx, melding.ontvangen_op.date(), ruleset)
+    if before is not None:
+        last_day, last = ctx.beoordelingen[-1]
+        uitleg.append(
+            schema.Uitleg(
+                regel="CASUS_FASE",
+                titel="Fase van de casus vóór deze melding",
+                reden=(
+                    f"De casus was in de fase {label('fase', before)} (laatste beoordeling {last} op {dutch_date(last_day)}). "
+                    + (
+                        "Deze melding is een nieuw incident: de casus valt terug naar directe veiligheid; toets de veiligheid opnieuw en pas het veiligheidsplan aan."
+                        if before != "directe_veiligheid"
+                        else "Er is nog geen stabiele veiligheid; deze melding hoort bij het lopende veiligheidsplan."
+                    )
+                ),
+                feiten={"casus.fase": before, "casus.laatste_beoordeling": last},
+                bron="Visie gefaseerd samenwerken aan veiligheid (seed 004): een nieuw incident of een beoordeling onder de 6 zet de casus terug.",
+            )
+        )
     info = schema.CasusInfo(
         casus_id=ctx.casus_id,
         meldingen=ctx.eerdere_meldingen + 1,
@@ -200,6 +246,7 @@ def annotate(advies: schema.Advies, melding: schema.Melding, ctx: CasusContext, 
         open_afspraken=len(ctx.open_afspraken),
         laatste_actie_overleg=ctx.laatste_actie_overleg,
         samengevoegd=[code(n) for n in ctx.samengevoegd],
+        fase_casus=schema.Fase(before) if before else None,
     )
     return advies.model_copy(update={"casus": info, "partners": partners, "uitleg": uitleg + list(advies.uitleg)})
 

@@ -120,7 +120,7 @@ def replay(store, melding_id: str) -> Replay:
             effective = casus.effective(melding, ctx) if ctx else melding
             (advies,) = engine.evaluate([effective], scores.score([effective]) if scores else None)
             if ctx is not None:
-                advies = casus.annotate(advies, melding, ctx, policy_dir)
+                advies = casus.annotate(advies, melding, ctx, policy_dir, ruleset)
     again = advies.model_dump_json()
     same = again == record.advies_json
     return Replay(

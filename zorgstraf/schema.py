@@ -328,6 +328,9 @@ class CasusInfo(BaseModel):
     open_afspraken: int  # agreements of the casus not yet done nor withdrawn
     laatste_actie_overleg: str | None = None  # ISO date of the latest Actie-overleg that discussed it
     samengevoegd: list[str] = Field(default_factory=list)  # casussen this melding joined into this one
+    # the casus' phase just before this melding (from its ratings and incidents, seed 004); None when
+    # the casus has no rating yet. The melding itself is a new incident: the casus drops back to directe veiligheid.
+    fase_casus: Fase | None = None
 
 
 class Advies(BaseModel):

@@ -283,6 +283,16 @@ _WAVE_OPEN = (
     .where(Afspraak.casus.in_(bindparam("casussen", expanding=True)), Afspraak.status == "open")
     .order_by(Afspraak.id)
 )
+_WAVE_RATINGS = (
+    select(Beoordeling.casus, Beoordeling.datum, Beoordeling.schaal)
+    .where(Beoordeling.casus.in_(bindparam("casussen", expanding=True)))
+    .order_by(Beoordeling.datum, Beoordeling.id)
+)
+_WAVE_EVENTS = (
+    select(CasusGebeurtenis.casus, CasusGebeurtenis.datum, CasusGebeurtenis.soort)
+    .where(CasusGebeurtenis.casus.in_(bindparam("casussen", expanding=True)))
+    .order_by(CasusGebeurtenis.datum, CasusGebeurtenis.id)
+)
 _INSERT_ADVIES = insert(AdviesRecord)
 _AFSPRAKEN_COUNT = select(func.count()).select_from(Afspraak).where(Afspraak.melding_id == bindparam("melding_id"))
 _ADVISORY = text("SELECT pg_advisory_xact_lock(:space, hashtext(:name))")
@@ -686,6 +696,8 @@ class Store:
         earlier: dict[Any, list[tuple]] = {n: [] for n in numbers}  # keyed by casus number
         meetings: dict[Any, list[tuple]] = {n: [] for n in numbers}  # keyed by casus number
         open_items: dict[Any, list[tuple]] = {n: [] for n in numbers}  # keyed by casus number
+        ratings: dict[Any, list[tuple]] = {n: [] for n in numbers}
+        events: dict[Any, list[tuple]] = {n: [] for n in numbers}
         for start in range(0, len(numbers), 500):  # bounded IN lists
             part = {"casussen": numbers[start : start + 500]}
             for number, *row in conn.execute(_WAVE_ADVIES, part):
@@ -695,16 +707,22 @@ class Store:
             for number, *row in conn.execute(_WAVE_OPEN, part):
                 if len(open_items[number]) < 200:
                     open_items[number].append(tuple(row))
+            for number, *row in conn.execute(_WAVE_RATINGS, part):
+                ratings[number].append(tuple(row))
+            for number, *row in conn.execute(_WAVE_EVENTS, part):
+                events[number].append(tuple(row))
         out = []
         for casus, melding_id, received, since, merged in wanted:
             received_utc, since_utc, day = received.astimezone(timezone.utc), since.astimezone(timezone.utc), received.date()
             before: set[str] = set()
             recent: set[str] = set()
             vt: set[str] = set()
+            incident_days: set[str] = set()
             for other, moment, is_vt in earlier[casus]:
                 if other == melding_id or moment >= received_utc:
                     continue
                 before.add(other)
+                incident_days.add(moment.replace(tzinfo=moment.tzinfo or timezone.utc).astimezone(schema.AMSTERDAM).date().isoformat())
                 if moment >= since_utc:
                     recent.add(other)
                 if is_vt:
@@ -724,6 +742,9 @@ class Store:
                         for i, wie, wat, uiterlijk in open_items[casus]
                     ),
                     samengevoegd=merged,
+                    incident_dagen=tuple(sorted(incident_days)),
+                    beoordelingen=tuple((d.isoformat(), int(n)) for d, n in ratings[casus] if d <= day),
+                    gebeurtenissen=tuple((d.isoformat(), str(k)) for d, k in events[casus] if d <= day),
                 )
             )
         return out

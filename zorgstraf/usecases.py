@@ -64,7 +64,8 @@ def _keyed(runner, store, melding: schema.Melding, key_id: str) -> Result:
 
     def decide(ctx) -> schema.Advies:
         (advies,) = runner.evaluate([casus.effective(melding, ctx)])
-        advies = casus.annotate(advies, melding, ctx, rules_dir)
+        regio = getattr(runner, "regio", None) or (melding.regio.value if melding.regio else None)
+        advies = casus.annotate(advies, melding, ctx, rules_dir, runner.engine_for(regio).ruleset)
         made[:] = [advies]
         return advies
 

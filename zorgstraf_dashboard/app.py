@@ -725,6 +725,11 @@ def show_case(item, n: int, store, closed: bool) -> None:
         if item.casus_id:
             st.markdown("**Casus:** " + md(" · ".join(item.casus_historie) or "eerste melding van deze casus"))
         st.markdown(f"**Feiten:** {md('; '.join(item.feiten))}")
+        if item.veiligheid:
+            signals = [line for line in item.veiligheid if line.startswith("SIGNAAL")]
+            st.markdown("**Veiligheidsplan:** " + md("; ".join(line for line in item.veiligheid if not line.startswith("SIGNAAL"))))
+            for line in signals:
+                st.warning(line.removeprefix("SIGNAAL "))
         st.markdown(f"**Uitnodigen:** {', '.join(labels('partners', item.partners))}  \n**Fase:** {label('fase', item.fase)}")
         with st.expander("Helpende vragen voor deze fase"):
             st.markdown("\n".join(f"- {q}" for q in item.helpende_vragen))
