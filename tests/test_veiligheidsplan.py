@@ -192,3 +192,29 @@ def test_a_new_melding_names_the_phase_its_casus_was_in_and_replays(database_url
     why = next(u for u in relapse.uitleg if u.regel == "CASUS_FASE")
     assert "valt terug naar directe veiligheid" in why.reden and why.feiten["casus.laatste_beoordeling"] == 7
     assert replay(store, "F-2").gelijk
+
+
+def test_handover_to_the_local_field_keeps_the_plan_and_adds_a_toetsmoment(database_url):
+    from zorgstraf import usecases
+    from zorgstraf.storage import open_store
+
+    store = open_store(database_url)
+    m = schema.Melding.model_validate(
+        {
+            "melding_id": "OV-1",
+            "ontvangen_op": "2026-11-02T10:00:00+01:00",
+            "incidentsoort": ["partnergeweld"],
+            "casus_sleutels": ["overdracht-0001"],
+        }
+    )
+    ((_, advies, _, _),) = usecases.triage_and_record(Triage(), [m], store, "t")
+    assert advies is not None and advies.casus is not None
+    today = date(2026, 12, 7)
+    veiligheid.put_plan(
+        store, advies.casus.casus_id, veiligheid.PlanIn(voorwaarden=[{"tekst": "Geen alcohol"}], regie="veilig_thuis"), None, today
+    )
+    plan = veiligheid.handover(store, advies.casus.casus_id, schema.Partner.lokaal_veld, date(2027, 1, 18), None, today)
+    assert plan.versie == 2 and plan.regie == schema.Partner.lokaal_veld and plan.toetsmomenten == [date(2027, 1, 18)]
+    assert [v.tekst for v in plan.voorwaarden] == ["Geen alcohol"] and plan.voorwaarden[0].id == "V1"
+    with pytest.raises(veiligheid.DayRefused):
+        veiligheid.handover(store, advies.casus.casus_id, schema.Partner.lokaal_veld, date(2026, 12, 1), None, today)

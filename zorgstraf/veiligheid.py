@@ -88,8 +88,8 @@ class Signaal(BaseModel):
     bron: str
 
 
-class InTheFuture(ZorgstrafError):
-    """A rating or event dated after today."""
+class DayRefused(ZorgstrafError):
+    """A day that cannot be: a rating or event after today, a toetsmoment to check back before today."""
 
 
 # --- the policy: signals' words and examples --------------------------------------------------------
@@ -252,7 +252,7 @@ def _scoped(store, casus_id: str, key) -> int:
 
 def _not_after(day: date, today: date, what: str) -> None:
     if day > today:
-        raise InTheFuture(f"{what}: {day.isoformat()} ligt na vandaag ({today.isoformat()}); leg vast wat gebeurd is")
+        raise DayRefused(f"{what}: {day.isoformat()} ligt na vandaag ({today.isoformat()}); leg vast wat gebeurd is")
 
 
 def put_plan(store, casus_id: str, plan: PlanIn, key, today: date) -> Veiligheidsplan:
@@ -309,3 +309,15 @@ def staat_of(store, number: int) -> tuple[CasusStaat, Veiligheidsplan | None]:
         plan=plan,
     )
     return staat, plan
+
+
+def handover(store, casus_id: str, regie: schema.Partner, toetsmoment: date, key, today: date) -> Veiligheidsplan:
+    """An Actie-overleg outcome: the casus goes to (for instance) the local field, which takes the
+    regie, with a toetsmoment to check back. A new version of the plan; everything else stays."""
+    if toetsmoment < today:
+        raise DayRefused(f"toetsmoment: {toetsmoment.isoformat()} ligt vóór vandaag; kies een dag om terug te kijken")
+    number = _scoped(store, casus_id, key)
+    versions = store.plan_versions(number)
+    current = PlanIn.model_validate_json(versions[-1].inhoud) if versions else PlanIn()
+    moments = sorted(set(current.toetsmomenten) | {toetsmoment})
+    return put_plan(store, casus_id, current.model_copy(update={"regie": regie, "toetsmomenten": moments}), key, today)

@@ -717,7 +717,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return call(*args)
         except casusview.CasusNotFound as exc:
             raise HTTPException(404, str(exc)) from None
-        except veiligheid.InTheFuture as exc:
+        except veiligheid.DayRefused as exc:
             raise HTTPException(422, str(exc)) from None
 
     @secured.put("/v1/casus/{casus_id}/veiligheidsplan", response_model=veiligheid.Veiligheidsplan, responses=NOT_FOUND)

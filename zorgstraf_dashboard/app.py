@@ -710,6 +710,32 @@ def afspraak_row(store, item, prefix: str = "") -> None:
                     )
 
 
+def handover_form(store, item) -> None:
+    """An Actie-overleg outcome: who takes the regie of the casus (for instance the local field), and
+    when to check back; a new version of the casus' veiligheidsplan."""
+    from zorgstraf import veiligheid
+
+    with st.expander("Overdracht: wie neemt de regie, en wanneer kijken we terug?"):
+        with st.form(f"overdracht_{item.melding_id}"):
+            partners = [p.value for p in schema.Partner]
+            h1, h2 = st.columns(2)
+            regie = h1.selectbox(
+                "Regie naar",
+                partners,
+                index=partners.index("lokaal_veld"),
+                format_func=lambda p: label("partners", p),
+                key=f"regie_{item.melding_id}",
+            )
+            moment = h2.date_input("Toetsmoment", date.today() + timedelta(weeks=6), format="DD-MM-YYYY", key=f"toets_{item.melding_id}")
+            if st.form_submit_button("Overdracht vastleggen"):
+                try:
+                    veiligheid.handover(store, item.casus_id, schema.Partner(regie), moment, st.session_state["sleutel"], usecases.today())
+                except ZorgstrafError as exc:
+                    st.error(f"Niet vastgelegd: {exc}")
+                else:
+                    st.success(f"Regie naar {label('partners', regie)}; toetsmoment {moment:%d-%m-%Y} staat in het veiligheidsplan.")
+
+
 def show_case(item, n: int, store, closed: bool) -> None:
     """One case as the chair walks it: why, its casus in three lines, facts, invitees, questions,
     its agreements, and the form to record new ones as they are made."""
@@ -742,6 +768,8 @@ def show_case(item, n: int, store, closed: bool) -> None:
                     st.markdown(f"- {md(agenda_mod.afspraak_text(a))}")
         if store is None or closed:
             return
+        if item.casus_id:
+            handover_form(store, item)
         with st.form(f"afspraak_{item.melding_id}", clear_on_submit=True):
             st.markdown("**Afspraak vastleggen**")
             f1, f2, f3 = st.columns([2, 4, 2])
