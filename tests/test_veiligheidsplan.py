@@ -4,7 +4,7 @@ casus through the API."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 
@@ -218,3 +218,35 @@ def test_handover_to_the_local_field_keeps_the_plan_and_adds_a_toetsmoment(datab
     assert [v.tekst for v in plan.voorwaarden] == ["Geen alcohol"] and plan.voorwaarden[0].id == "V1"
     with pytest.raises(veiligheid.DayRefused):
         veiligheid.handover(store, advies.casus.casus_id, schema.Partner.lokaal_veld, date(2026, 12, 1), None, today)
+
+
+def test_the_inbox_marks_a_casus_that_asks_for_action(database_url):
+    from zorgstraf import inbox, usecases
+    from zorgstraf.storage import open_store
+
+    store = open_store(database_url)
+    meldingen = [
+        schema.Melding.model_validate(
+            {
+                "melding_id": f"IN-{n}",
+                "ontvangen_op": "2026-12-01T10:00:00+01:00",
+                "incidentsoort": ["partnergeweld"],
+                "casus_sleutels": [f"inbox-persoon-{n}"],
+            }
+        )
+        for n in (1, 2)
+    ]
+    results = usecases.triage_and_record(Triage(), meldingen, store, "t")
+    first = results[0].advies
+    assert first is not None and first.casus is not None
+    veiligheid.add_gebeurtenis(
+        store,
+        first.casus.casus_id,
+        veiligheid.GebeurtenisIn(soort="verdachte_heengezonden", datum=date(2026, 12, 2)),
+        None,
+        date(2026, 12, 7),
+    )
+    records = store.received_since(datetime(2026, 11, 1, tzinfo=schema.AMSTERDAM), limit=100).records
+    signals = veiligheid.signals_for(store, {r.casus for r in records if r.casus}, date(2026, 12, 7))
+    marked = {e.melding_id: e.signalen for e in inbox.from_records(records, signals)}
+    assert marked == {"IN-1": "verdachte heengezonden", "IN-2": ""}

@@ -70,6 +70,7 @@ class Entry:
     samenvatting: str = ""
     eerste_termijn: str = ""
     casus: str = ""  # "C000012 · 3e melding · AO di 22-9" when the store knows the casus
+    signalen: str = ""  # what the casus asks for now (veiligheidsplan), e.g. "toetsmoment verstreken"
 
     def advies(self) -> dict:
         return json.loads(self.advies_json)
@@ -132,9 +133,18 @@ def from_triage(pairs: Iterable[tuple[schema.Melding, schema.Advies]]) -> list[E
     )
 
 
-def from_records(records: Iterable) -> list[Entry]:
-    """From stored AdviesRecords (zorgstraf.storage)."""
-    return ordered(_entry(r.melding_json, r.advies_json) for r in records)
+def from_records(records: Iterable, signals: dict[int, list] | None = None) -> list[Entry]:
+    """From stored AdviesRecords (zorgstraf.storage); a casus with signals is marked."""
+    from dataclasses import replace
+
+    from .labels import labels
+
+    out = []
+    for r in records:
+        entry = _entry(r.melding_json, r.advies_json)
+        found = (signals or {}).get(r.casus) if getattr(r, "casus", None) else None
+        out.append(replace(entry, signalen=", ".join(labels("signaal", [s.code for s in found]))) if found else entry)
+    return ordered(out)
 
 
 # --- export ----------------------------------------------------------------------------------------

@@ -837,6 +837,34 @@ class Store:
                 )
             )
 
+    def casus_states(self, numbers: set[int]) -> dict[int, dict]:
+        """For many casussen at once (the reader's inbox): their incident days, ratings, events and
+        newest plan, in four queries per 500 casussen whatever the inbox's size."""
+        out: dict[int, dict] = {
+            n: {"incidenten": [], "beoordelingen": [], "gebeurtenissen": [], "plan": None, "regios": set()} for n in numbers
+        }
+        ordered = sorted(numbers)
+        with self.sessions() as session:
+            for start in range(0, len(ordered), 500):
+                part = ordered[start : start + 500]
+                for n, moment, regio in session.execute(
+                    select(AdviesRecord.casus, AdviesRecord.ontvangen_op, AdviesRecord.regio).where(AdviesRecord.casus.in_(part))
+                ):
+                    out[n]["incidenten"].append(schema.dutch_time(moment).date())
+                    out[n]["regios"].add(regio)
+                for n, day, score in session.execute(
+                    select(Beoordeling.casus, Beoordeling.datum, Beoordeling.schaal).where(Beoordeling.casus.in_(part))
+                ):
+                    out[n]["beoordelingen"].append((day, score))
+                for n, day, kind in session.execute(
+                    select(CasusGebeurtenis.casus, CasusGebeurtenis.datum, CasusGebeurtenis.soort).where(CasusGebeurtenis.casus.in_(part))
+                ):
+                    out[n]["gebeurtenissen"].append((day, kind))
+                newest = select(func.max(PlanVersie.id)).where(PlanVersie.casus.in_(part)).group_by(PlanVersie.casus)
+                for n, inhoud in session.execute(select(PlanVersie.casus, PlanVersie.inhoud).where(PlanVersie.id.in_(newest))):
+                    out[n]["plan"] = inhoud
+        return out
+
     def casus_records(self, casus: int) -> list[AdviesRecord]:
         """Every stored advies of the casus, newest first."""
         with self.sessions() as session:

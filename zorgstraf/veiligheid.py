@@ -321,3 +321,25 @@ def handover(store, casus_id: str, regie: schema.Partner, toetsmoment: date, key
     current = PlanIn.model_validate_json(versions[-1].inhoud) if versions else PlanIn()
     moments = sorted(set(current.toetsmomenten) | {toetsmoment})
     return put_plan(store, casus_id, current.model_copy(update={"regie": regie, "toetsmomenten": moments}), key, today)
+
+
+def signals_for(store, numbers: set[int], day: date) -> dict[int, list[Signaal]]:
+    """The signals of many casussen on `day` (the reader's inbox marks a casus that asks for action)."""
+    from .triage import Triage
+
+    runner = Triage()
+    out: dict[int, list[Signaal]] = {}
+    for number, raw in store.casus_states(numbers).items():
+        if not raw["beoordelingen"] and not raw["gebeurtenissen"] and raw["plan"] is None:
+            continue  # nothing kept of the casus over time: no signal can fire
+        regions = sorted(r for r in raw["regios"] if r and r != "landelijk")
+        staat = CasusStaat(
+            incidenten=sorted(set(raw["incidenten"])),
+            beoordelingen=[Beoordeling(datum=d, schaal=n, door=schema.Partner.veilig_thuis) for d, n in sorted(raw["beoordelingen"])],
+            gebeurtenissen=[GebeurtenisIn(soort=k, datum=d) for d, k in sorted(raw["gebeurtenissen"])],
+            plan=PlanIn.model_validate_json(raw["plan"]) if raw["plan"] else None,
+        )
+        found = signalen(staat, day, runner.engine_for(regions[0] if len(regions) == 1 else None).ruleset)
+        if found:
+            out[number] = found
+    return out

@@ -86,7 +86,7 @@ class Inbox:
                 "advies": [without_head_and_deadline(e.samenvatting, e.eerste_termijn) for e in entries],
                 "eerste termijn": [e.eerste_termijn for e in entries],
                 "regio": [label("regio", e.regio) for e in entries],
-                "casus": [e.casus for e in entries],
+                "casus": [(f"⚠ {e.signalen} · " if e.signalen else "") + e.casus for e in entries],
                 "afgehandeld": [e.melding_id in besluiten for e in entries],
                 "kinderen": [e.kinderen for e in entries],
                 "_urgentie": [e.urgentie for e in entries],
@@ -143,7 +143,10 @@ def stored_inbox(database_url: str, since: date, max_rows: int, regions: tuple[s
     store = store_for(database_url)
     scope = frozenset(regions) if regions is not None else None
     received = store.received_since(datetime.combine(since, time.min, DUTCH_TIME), limit=max_rows, regions=scope)
-    entries = inbox_mod.from_records(received.records)
+    from zorgstraf import veiligheid
+
+    signals = veiligheid.signals_for(store, {r.casus for r in received.records if r.casus}, usecases.today())
+    entries = inbox_mod.from_records(received.records, signals)
     return Inbox.of(entries, [], received.complete, store.besluiten([e.melding_id for e in entries]))
 
 
@@ -531,7 +534,11 @@ def page_inbox() -> None:
             "advies": st.column_config.TextColumn("Advies", width="large"),
             "eerste termijn": st.column_config.TextColumn("Eerste termijn", width="medium"),
             "regio": st.column_config.TextColumn("Regio", width="small"),
-            "casus": st.column_config.TextColumn("Casus", width="medium", help="Eerdere meldingen van dezelfde casus (zie pagina Casus)"),
+            "casus": st.column_config.TextColumn(
+                "Casus",
+                width="medium",
+                help="Eerdere meldingen van dezelfde casus (zie pagina Casus); ⚠: de casus vraagt nu om actie (veiligheidsplan)",
+            ),
             "afgehandeld": st.column_config.CheckboxColumn("Afgehandeld", width="small"),
             "kinderen": st.column_config.CheckboxColumn("Kinderen", width="small"),
         },
