@@ -850,8 +850,9 @@ class Store:
                 for n, moment, regio in session.execute(
                     select(AdviesRecord.casus, AdviesRecord.ontvangen_op, AdviesRecord.regio).where(AdviesRecord.casus.in_(part))
                 ):
-                    out[n]["incidenten"].append(schema.dutch_time(moment).date())
-                    out[n]["regios"].add(regio)
+                    if n is not None:
+                        out[n]["incidenten"].append(schema.dutch_time(moment).date())
+                        out[n]["regios"].add(regio)
                 for n, day, score in session.execute(
                     select(Beoordeling.casus, Beoordeling.datum, Beoordeling.schaal).where(Beoordeling.casus.in_(part))
                 ):
