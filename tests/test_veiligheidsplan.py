@@ -250,3 +250,33 @@ def test_the_inbox_marks_a_casus_that_asks_for_action(database_url):
     signals = veiligheid.signals_for(store, {r.casus for r in records if r.casus}, date(2026, 12, 7))
     marked = {e.melding_id: e.signalen for e in inbox.from_records(records, signals)}
     assert marked == {"IN-1": "verdachte heengezonden", "IN-2": ""}
+
+
+def test_the_werkset_counts_casussen_per_phase_days_to_a_six_and_open_signals(database_url):
+    from zorgstraf import usecases, werkset
+    from zorgstraf.storage import open_store
+
+    store = open_store(database_url)
+    meldingen = [
+        schema.Melding.model_validate(
+            {
+                "melding_id": f"WS-{n}",
+                "ontvangen_op": "2026-03-02T10:00:00+01:00",
+                "regio": "limburg",
+                "incidentsoort": ["partnergeweld"],
+                "casus_sleutels": [f"werkset-persoon-{n}"],
+            }
+        )
+        for n in (1, 2, 3)
+    ]
+    results = usecases.triage_and_record(Triage(), meldingen, store, "t")
+    ids = [r.advies.casus.casus_id for r in results if r.advies and r.advies.casus]
+    today = date(2026, 12, 7)
+    veiligheid.add_beoordeling(store, ids[0], veiligheid.BeoordelingIn(datum=date(2026, 3, 12), schaal=6, door="veilig_thuis"), None, today)
+    veiligheid.add_gebeurtenis(store, ids[1], veiligheid.GebeurtenisIn(soort="verdachte_heengezonden", datum=date(2026, 3, 3)), None, today)
+    report = werkset.report(store, "limburg", date(2026, 3, 1), date(2026, 3, 31), today=today)
+    figures = {f.id: f.waarde for f in report.figuren}
+    assert figures["casussen_risicogestuurd"] == 1 and figures["casussen_directe_veiligheid"] == 2
+    assert figures["dagen_tot_een_6"] == 10
+    # on 31 March: WS-2's suspect was sent home and not re-rated; 29 days is still within the 8-week term for a 6
+    assert figures["signalen_open"] == 1

@@ -76,6 +76,79 @@ def _day(store):
     return func.date(AdviesRecord.ontvangen_op, "+1 hour")  # CET; summer time shifts one hour at night
 
 
+def _safety_figures(store, regio: str, start: datetime, end: datetime, day: date) -> list[Figuur]:
+    """The casussen of the period over time (seed 004): per phase on `day`, the days to a first 6,
+    and the signals open on `day` (of casussen with a plan, a rating or an event)."""
+    from . import veiligheid
+    from .triage import Triage
+
+    with store.sessions() as session:
+        numbers = {
+            n
+            for (n,) in session.execute(
+                select(AdviesRecord.casus)
+                .where(
+                    AdviesRecord.regio == regio,
+                    AdviesRecord.ontvangen_op >= start,
+                    AdviesRecord.ontvangen_op < end,
+                    AdviesRecord.casus.is_not(None),
+                )
+                .distinct()
+            )
+        }
+    ruleset = Triage().engine_for(regio).ruleset
+    phases = {"directe_veiligheid": 0, "risicogestuurd": 0, "herstelgericht": 0}
+    to_six: list[int] = []
+    open_signals = 0
+    for raw in store.casus_states(numbers).values():
+        staat = veiligheid.CasusStaat(
+            incidenten=sorted(set(raw["incidenten"])),
+            beoordelingen=[
+                veiligheid.Beoordeling(datum=d, schaal=n, door=schema.Partner.veilig_thuis) for d, n in sorted(raw["beoordelingen"])
+            ],
+            gebeurtenissen=[veiligheid.GebeurtenisIn(soort=k, datum=d) for d, k in sorted(raw["gebeurtenissen"])],
+            plan=veiligheid.PlanIn.model_validate_json(raw["plan"]) if raw["plan"] else None,
+        )
+        phases[veiligheid.fase(staat, day, ruleset)] += 1
+        first = min(staat.incidenten, default=None)
+        six = next((b.datum for b in staat.beoordelingen if b.schaal >= 6 and b.datum <= day), None)
+        if first is not None and six is not None and six >= first:
+            to_six.append((six - first).days)
+        if staat.beoordelingen or staat.gebeurtenissen or staat.plan:
+            open_signals += len(veiligheid.signalen(staat, day, ruleset))
+    heading = "Veiligheidsplan (Visie gefaseerd samenwerken)"
+    out = [
+        Figuur(
+            f"casussen_{fase}",
+            heading,
+            f"Casussen in de fase {label('fase', fase)}",
+            f"Casussen met een melding in de periode, naar hun fase op {day:%d-%m-%Y} (uit beoordelingen en incidenten; zonder beoordeling: directe veiligheid).",
+            n,
+        )
+        for fase, n in phases.items()
+    ]
+    out.append(
+        Figuur(
+            "dagen_tot_een_6",
+            heading,
+            "Dagen van de eerste melding tot een 6",
+            "Gemiddeld aantal dagen van de eerste melding van de casus tot de eerste beoordeling met minstens een 6; alleen casussen die een 6 bereikten.",
+            round(sum(to_six) / len(to_six), 1) if to_six else None,
+            "gemiddelde",
+        )
+    )
+    out.append(
+        Figuur(
+            "signalen_open",
+            heading,
+            "Signalen open",
+            f"Signalen (toetsmoment verstreken, geen 6 binnen de termijn, geschonden voorwaarde, ...) die op {day:%d-%m-%Y} om actie vragen.",
+            open_signals,
+        )
+    )
+    return out
+
+
 def report(store, regio: str, van: date, tot: date, today: date | None = None) -> Rapport:
     start, end = _period(van, tot)
     today = today or datetime.now(schema.AMSTERDAM).date()
@@ -314,6 +387,7 @@ def report(store, regio: str, van: date, tot: date, today: date | None = None) -
                     "procent",
                 )
             )
+    figures += _safety_figures(store, regio, start, end, min(tot, today))
     note = "" if total else f"Geen meldingen van {label('regio', regio)} van {van:%d-%m-%Y} tot en met {tot:%d-%m-%Y} in de opslag."
     return Rapport(
         regio=regio,
