@@ -49,6 +49,8 @@ def test_the_chair_walks_the_cases_records_an_agreement_closes_and_prints(tmp_pa
             page.get_by_test_id("stSelectbox").filter(has_text="Week").click()
             page.get_by_role("option", name=agenda.week_label(week)).click()
             page.get_by_text("1. AO-1 — hoog, SASH hoog").wait_for(timeout=60_000)
+            page.get_by_text("Uitnodigen:").first.wait_for(timeout=60_000)  # the whole case is drawn, not half a rerun
+            page.wait_for_timeout(1000)
             body = page.inner_text("body")
             assert "Waarom op de agenda" in body and "casus C" in body and "Openbaar Ministerie" in body  # labels, not codes
             shot(page, tmp_path, "ao-1-agenda")
