@@ -124,3 +124,23 @@ def test_national_rules_check_and_test_pass_via_the_cli():
     assert run_cli("rules", "check").returncode == 0
     result = run_cli("rules", "test")
     assert result.returncode == 0 and " 0 failed" in result.stdout
+
+
+def test_the_rule_as_written_comes_from_the_rule_set_wherever_the_reader_runs(tmp_path, monkeypatch):
+    """Issue 22 item 3: the dashboard's Regels page showed an empty box outside the checkout."""
+    from zorgstraf.overview import rule_text
+    from zorgstraf.triage import Triage
+
+    monkeypatch.chdir(tmp_path)
+    ruleset = Triage().engine_for("limburg").ruleset
+    for rule in ruleset.rules:
+        assert rule_text(rule, ruleset).lstrip().startswith(("- id:", "id:", "regel:")), rule.id
+
+
+def test_one_owner_of_what_a_variant_string_means():
+    from zorgstraf.overlay import overlay_path
+    from zorgstraf.variants import Variant
+
+    for text in ("./voorstel.txt", "voorstel.yaml", "map/limburg"):
+        assert Variant.parse(text).kind == "bestand" and str(overlay_path("rules", text)) == str(__import__("pathlib").Path(text))
+    assert Variant.parse("limburg").kind == "regio" and overlay_path("rules", "limburg").name == "limburg.yaml"

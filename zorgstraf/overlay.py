@@ -15,8 +15,10 @@ from .yamlfile import YamlDoc, load
 
 
 def overlay_path(directory: Path | str, variant: str) -> Path:
-    """A region name means rules/regions/<regio>.yaml; anything ending in .yaml is a path."""
-    if variant.endswith((".yaml", ".yml")):
+    """A region name means rules/regions/<regio>.yaml; a file name is a path (variants.names_a_file)."""
+    from .variants import names_a_file
+
+    if names_a_file(variant):
         return Path(variant)
     return Path(directory) / "regions" / f"{variant}.yaml"
 

@@ -49,11 +49,13 @@ def diff(base: RuleSet, variant: RuleSet) -> str:
     return "\n".join(lines) + "\n"
 
 
-def rule_text(rule) -> str:
-    """The rule exactly as written in its file (from its `- id:` line to the next rule), for reading."""
+def rule_text(rule, ruleset=None) -> str:
+    """The rule exactly as written in its file (from its `- id:` line to the next rule), for reading:
+    from the rule set's own copy of the file (the package data, wherever the reader runs), else the file."""
     path, _, line = rule.where.rpartition(":")
     try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
+        known = (ruleset.texts if ruleset is not None else {}).get(path)
+        lines = (known if known is not None else Path(path).read_text(encoding="utf-8")).splitlines()
         start = int(line) - 1
     except (OSError, ValueError):
         return ""

@@ -16,6 +16,13 @@ from typing import TYPE_CHECKING, Literal
 from . import schema
 from .errors import ConfigError, did_you_mean
 
+
+def names_a_file(text: str) -> bool:
+    """The one rule for what a variant string means: a file when it ends in .yaml/.yml or holds a
+    path separator (`./voorstel.txt` is a file, and is then refused as not YAML); else a region name."""
+    return text.endswith((".yaml", ".yml")) or os.sep in text or "/" in text
+
+
 if TYPE_CHECKING:
     from .engine import Engine
     from .ruleset import RuleSet
@@ -57,7 +64,7 @@ class Variant:
         if text in (None, "", NATIONAL):
             return NATIONAL_VARIANT
         assert text is not None
-        if text.endswith((".yaml", ".yml")) or os.sep in text:
+        if names_a_file(text):
             return cls("bestand", path=text)
         return cls("regio", regio=check_regio(text))
 

@@ -1180,7 +1180,7 @@ def page_regels() -> None:
     st.subheader(f"{rule.id} — {rule.title}")
     st.write(" ".join(rule.reason.split()))
     st.caption(f"Bron: {' '.join(rule.source.split())} · herkomst: {rule.origin} · {Path(rule.where).name}")
-    st.code(rule_text(rule), language="yaml")
+    st.code(rule_text(rule, ruleset), language="yaml")
     with st.expander("Parameters en volledige regelset"):
         st.markdown(show(ruleset))
 
