@@ -83,16 +83,23 @@ def _changes(before: dict | None, after: dict) -> list[str]:
     return out or ["geen verandering in het advies"]
 
 
-def view(store, casus_id: str, today: date | None = None, key=None, via: str = "api", peildatum: date | None = None) -> CasusView:
-    """The casus with everything the store holds of it, most recent first. With `key` (an ApiKey):
-    a casus none of whose regions the key covers is not there for it (CasusNotFound, as for an id
-    that does not exist), and every read is in the audit trail (who, when, which casus, via what)."""
+def scoped_casus(store, casus_id: str, key=None) -> int:
+    """The casus number `casus_id` stands for now, if the key may see it; else CasusNotFound, the same
+    as for an id that does not exist (a casus belongs to the regions of its meldingen)."""
     asked = casus.number(casus_id)
     current = store.current_casus(asked) if asked is not None else None
     if current is not None and key is not None and not any(key.sees(r) for r in store.casus_regions(current) or {None}):
         current = None
     if current is None:
         raise CasusNotFound(f"geen casus {casus_id[:12]}")
+    return current
+
+
+def view(store, casus_id: str, today: date | None = None, key=None, via: str = "api", peildatum: date | None = None) -> CasusView:
+    """The casus with everything the store holds of it, most recent first. With `key` (an ApiKey):
+    a casus none of whose regions the key covers is not there for it (CasusNotFound, as for an id
+    that does not exist), and every read is in the audit trail (who, when, which casus, via what)."""
+    current = scoped_casus(store, casus_id, key)
     store.log_casus_read(current, key.key_id if key is not None else via, via)
     today = today or datetime.now(schema.AMSTERDAM).date()
     records = store.casus_records(current)

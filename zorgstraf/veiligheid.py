@@ -238,16 +238,9 @@ def schema_date(day: date) -> str:
 
 
 def _scoped(store, casus_id: str, key) -> int:
-    from . import casus
-    from .casusview import CasusNotFound
+    from .casusview import scoped_casus
 
-    asked = casus.number(casus_id)
-    current = store.current_casus(asked) if asked is not None else None
-    if current is not None and key is not None and not any(key.sees(r) for r in store.casus_regions(current) or {None}):
-        current = None
-    if current is None:
-        raise CasusNotFound(f"geen casus {casus_id[:12]}")
-    return current
+    return scoped_casus(store, casus_id, key)
 
 
 def _not_after(day: date, today: date, what: str) -> None:
@@ -333,13 +326,18 @@ def signals_for(store, numbers: set[int], day: date) -> dict[int, list[Signaal]]
         if not raw["beoordelingen"] and not raw["gebeurtenissen"] and raw["plan"] is None:
             continue  # nothing kept of the casus over time: no signal can fire
         regions = sorted(r for r in raw["regios"] if r and r != "landelijk")
-        staat = CasusStaat(
-            incidenten=sorted(set(raw["incidenten"])),
-            beoordelingen=[Beoordeling(datum=d, schaal=n, door=schema.Partner.veilig_thuis) for d, n in sorted(raw["beoordelingen"])],
-            gebeurtenissen=[GebeurtenisIn(soort=k, datum=d) for d, k in sorted(raw["gebeurtenissen"])],
-            plan=PlanIn.model_validate_json(raw["plan"]) if raw["plan"] else None,
-        )
+        staat = staat_from(raw)
         found = signalen(staat, day, runner.engine_for(regions[0] if len(regions) == 1 else None).ruleset)
         if found:
             out[number] = found
     return out
+
+
+def staat_from(raw: dict) -> CasusStaat:
+    """A casus over time from Store.casus_states (the rater's partner is not needed for phase or signals)."""
+    return CasusStaat(
+        incidenten=sorted(set(raw["incidenten"])),
+        beoordelingen=[Beoordeling(datum=d, schaal=n, door=schema.Partner.veilig_thuis) for d, n in sorted(raw["beoordelingen"])],
+        gebeurtenissen=[GebeurtenisIn(soort=k, datum=d) for d, k in sorted(raw["gebeurtenissen"])],
+        plan=PlanIn.model_validate_json(raw["plan"]) if raw["plan"] else None,
+    )

@@ -101,14 +101,7 @@ def _safety_figures(store, regio: str, start: datetime, end: datetime, day: date
     to_six: list[int] = []
     open_signals = 0
     for raw in store.casus_states(numbers).values():
-        staat = veiligheid.CasusStaat(
-            incidenten=sorted(set(raw["incidenten"])),
-            beoordelingen=[
-                veiligheid.Beoordeling(datum=d, schaal=n, door=schema.Partner.veilig_thuis) for d, n in sorted(raw["beoordelingen"])
-            ],
-            gebeurtenissen=[veiligheid.GebeurtenisIn(soort=k, datum=d) for d, k in sorted(raw["gebeurtenissen"])],
-            plan=veiligheid.PlanIn.model_validate_json(raw["plan"]) if raw["plan"] else None,
-        )
+        staat = veiligheid.staat_from(raw)
         phases[veiligheid.fase(staat, day, ruleset)] += 1
         first = min(staat.incidenten, default=None)
         six = next((b.datum for b in staat.beoordelingen if b.schaal >= 6 and b.datum <= day), None)
